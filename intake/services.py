@@ -1,0 +1,443 @@
+"""The only writers of intake rows.
+
+Receiving is split in two, as in every trusted intake system: the request
+path authenticates, size-checks and stores the raw bytes under a unique
+dedupe key, and answers; `process_message` (a task, enqueued on commit) does
+the authoritative parsing, hygiene, contact and threading work. A parse
+failure never loses the message: it is kept raw, marked failed, and still
+gets a lead.
+"""
+
+import hashlib
+import json
+import logging
+import mimetypes
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import getaddresses
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from intake import hygiene, mime
+from intake.models import Attachment, Channel, Contact, Form, Lead, Message
+
+logger = logging.getLogger(__name__)
+
+UNKNOWN_SENDER = "unknown-sender@unknown.invalid"
+THREAD_WINDOW = timedelta(days=14)
+
+
+class IntakeError(Exception):
+    """The sender's fault: the request is answered 4xx and nothing is stored."""
+
+    status = 400
+
+
+class MessageTooLarge(IntakeError):
+    status = 413
+
+
+class NotAnEmail(IntakeError):
+    pass
+
+
+@dataclass
+class Ingested:
+    message: Message
+    created: bool
+
+    @property
+    def lead(self) -> Lead | None:
+        return self.message.lead
+
+
+def content_key(raw: bytes) -> str:
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def ingest_email(
+    *,
+    raw: bytes,
+    provider: str,
+    provider_message_id: str = "",
+    envelope_recipient: str = "",
+    provider_payload: dict | None = None,
+) -> Ingested:
+    """Store an RFC 822 message as received and queue its processing.
+
+    Idempotent: N deliveries of one message, sequential or concurrent, give
+    one Message and one processing task (unique constraints on the provider's
+    id and on the Message-ID, or a content hash when there is none).
+    """
+    raw = bytes(raw)
+    if len(raw) > settings.INTAKE_MAX_BYTES:
+        raise MessageTooLarge(f"message is {len(raw)} bytes; the limit is {settings.INTAKE_MAX_BYTES}")
+    peek = mime.peek_headers(raw)
+    if not peek.looks_like_mail:
+        raise NotAnEmail("the body is not an RFC 822 message (no header lines)")
+    dedupe_key = peek.message_id or content_key(raw)
+    provider_message_id = (provider_message_id or "")[:255]
+
+    existing = _find_existing(dedupe_key, provider, provider_message_id)
+    if existing is not None:
+        return Ingested(existing, created=False)
+    try:
+        # A savepoint: the caller's transaction (a webhook's replay guard) survives a lost race.
+        with transaction.atomic():
+            message = Message.objects.create(
+                channel=Channel.EMAIL,
+                provider=provider,
+                provider_message_id=provider_message_id,
+                message_id=peek.message_id[:998],
+                dedupe_key=dedupe_key[:998],
+                raw=raw,
+                raw_size=len(raw),
+                provider_payload=provider_payload or {},
+                envelope_recipient=envelope_recipient[:320],
+                subject=peek.subject[:998],
+                from_email=peek.from_email[:320],
+            )
+    except IntegrityError:
+        # A concurrent delivery of the same message won the insert.
+        existing = _find_existing(dedupe_key, provider, provider_message_id)
+        if existing is None:
+            raise
+        return Ingested(existing, created=False)
+    transaction.on_commit(lambda: async_task("intake.tasks.process_message", message.pk))
+    return Ingested(message, created=True)
+
+
+def _find_existing(dedupe_key: str, provider: str, provider_message_id: str) -> Message | None:
+    match = Q(dedupe_key=dedupe_key[:998])
+    if provider_message_id:
+        match |= Q(provider=provider, provider_message_id=provider_message_id)
+    return Message.objects.filter(match).defer("raw").first()
+
+
+def process_message(message_id: int) -> Message | None:
+    """Parse, flag, attach to a contact and a lead. Safe to run twice."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .filter(pk=message_id, parse_state=Message.ParseState.PENDING)
+            .first()
+        )
+        if message is None:
+            return None  # already processed by an earlier delivery of this task
+        parsed = _parse(bytes(message.raw))
+        _apply_parsed(message, parsed)
+        try:
+            verdict = hygiene.classify(parsed)
+        except Exception:  # the gate must not stop the message from being stored
+            logger.exception("hygiene failed for message %s", message.pk)
+            verdict = hygiene.Verdict("", "")
+        message.hygiene = verdict.flag
+        if verdict.flag:
+            message.parse_warnings = [*message.parse_warnings, f"hygiene: {verdict.reason}"]
+
+        contact = upsert_contact(email=parsed.from_email, name=parsed.from_name)
+        lead = find_thread(message=message, parsed=parsed, contact=contact)
+        triage = False
+        if lead is None:
+            lead = Lead.objects.create(
+                contact=contact,
+                channel=Channel.EMAIL,
+                subject=message.subject,
+                subject_key=mime.normalize_subject(message.subject)[:255],
+                status=Lead.Status.FILTERED if verdict.flag else Lead.Status.AWAITING_TRIAGE,
+                filter_reason=verdict.flag,
+                received_at=message.received_at,
+                last_message_at=message.received_at,
+            )
+            triage = not verdict.flag
+        else:
+            update = {"last_message_at": max(lead.last_message_at, message.received_at)}
+            if not verdict.flag and lead.status == Lead.Status.FILTERED:
+                # A person answered in a thread that only held automatic mail.
+                update.update(status=Lead.Status.AWAITING_TRIAGE, filter_reason="")
+                triage = True
+            Lead.objects.filter(pk=lead.pk).update(**update)
+        message.lead = lead
+        message.save()
+        _store_attachments(message, parsed.attachments)
+        if triage:
+            enqueue_triage(lead)
+    return message
+
+
+def enqueue_triage(lead: Lead) -> None:
+    lead_id = lead.pk
+    transaction.on_commit(lambda: async_task("routing.tasks.triage_lead", lead_id))
+
+
+def _parse(raw: bytes) -> mime.ParsedMessage:
+    limits = mime.Limits(max_bytes=settings.INTAKE_MAX_BYTES)
+    try:
+        return mime.parse_message(raw, limits=limits)
+    except Exception as exc:  # parse_message promises not to raise; keep the mail if it does
+        logger.exception("parse_message raised")
+        peek = mime.peek_headers(raw)
+        return mime.ParsedMessage(
+            message_id=peek.message_id,
+            subject=peek.subject,
+            from_email=peek.from_email,
+            failed=f"parser error: {type(exc).__name__}: {exc}"[:500],
+        )
+
+
+def _addresses(pairs: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{name} <{email}>" if name else email for name, email in pairs)[:10000]
+
+
+def _apply_parsed(message: Message, parsed: mime.ParsedMessage) -> None:
+    message.parse_state = (
+        Message.ParseState.FAILED if parsed.failed else Message.ParseState.PARSED
+    )
+    message.parse_error = parsed.failed
+    message.parse_warnings = list(parsed.warnings)[:50]
+    message.parsed_at = timezone.now()
+    message.from_email = (parsed.from_email or message.from_email)[:320]
+    message.from_name = parsed.from_name[:200]
+    message.to = _addresses(parsed.to)
+    message.cc = _addresses(parsed.cc)
+    message.subject = (parsed.subject or message.subject)[:998]
+    message.sent_at = parsed.date
+    message.in_reply_to = parsed.in_reply_to[:998]
+    message.references = " ".join(parsed.references)[:20000]
+    message.headers = [list(pair) for pair in parsed.headers]
+    message.text = parsed.text
+    message.text_new = parsed.text_new
+    message.text_quoted = parsed.text_quoted
+    message.signature = parsed.signature
+    message.html = parsed.html
+
+
+def _store_attachments(message: Message, attachments: list[mime.ParsedAttachment]) -> None:
+    for item in attachments:
+        content = item.content or b""
+        guessed = mimetypes.guess_type(item.filename)[0] if item.filename else None
+        attachment = Attachment(
+            message=message,
+            filename=item.filename[:255],
+            size=len(content),
+            declared_type=item.content_type[:255],
+            sniffed_type=(sniff_type(content) or guessed or "")[:255],
+            content_id=item.content_id[:255],
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+        attachment.file.save(item.filename or "attachment", ContentFile(content), save=False)
+        attachment.save()
+
+
+_MAGIC = [
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF8", "image/gif"),
+    (b"PK\x03\x04", "application/zip"),
+    (b"BZh", "application/x-bzip2"),
+    (b"\x1f\x8b", "application/gzip"),
+    (b"\xd0\xcf\x11\xe0", "application/x-ole-storage"),
+    (b"\x78\x9f\x3e\x22", "application/ms-tnef"),
+]
+
+
+def sniff_type(content: bytes) -> str:
+    head = content[:16]
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    stripped = head.lstrip().lower()
+    if stripped.startswith((b"<!doctype html", b"<html")):
+        return "text/html"
+    if stripped.startswith((b"<svg", b"<?xml")):
+        return "image/svg+xml"
+    return ""
+
+
+def upsert_contact(*, email: str, name: str = "", company: str = "") -> Contact:
+    """One contact per normalised address; fill name and company when first known."""
+    email = normalize_email(email) or UNKNOWN_SENDER
+    domain = email.rpartition("@")[2]
+    contact, created = Contact.objects.get_or_create(
+        email=email,
+        defaults={
+            "name": name[:200],
+            "company": company[:200],
+            "domain": domain,
+            "is_free_mail": hygiene.is_free_mail(domain),
+        },
+    )
+    if not created:
+        changed = {}
+        if name and not contact.name:
+            changed["name"] = name[:200]
+        if company and not contact.company:
+            changed["company"] = company[:200]
+        if changed:
+            for field_name, value in changed.items():
+                setattr(contact, field_name, value)
+            contact.save(update_fields=list(changed))
+    return contact
+
+
+def normalize_email(email: str) -> str:
+    email = (email or "").strip().strip("<>").strip()
+    if "@" not in email or any(ch.isspace() for ch in email):
+        return ""
+    local, _, domain = email.rpartition("@")
+    if not local or not domain:
+        return ""
+    return f"{local}@{domain}".lower()[:320]
+
+
+def find_thread(*, message: Message, parsed: mime.ParsedMessage, contact: Contact) -> Lead | None:
+    """The lead this message continues, if any.
+
+    In order: a per-lead reply address (reply+<token>@...), In-Reply-To and
+    References, then the same normalised subject from the same contact
+    within 14 days.
+    """
+    lead = _lead_by_reply_token(message, parsed)
+    if lead is not None:
+        return lead
+    ids = [i for i in [parsed.in_reply_to, *parsed.references] if i]
+    if ids:
+        earlier = (
+            Message.objects.filter(message_id__in=ids[-50:], lead__isnull=False)
+            .exclude(pk=message.pk)
+            .select_related("lead")
+            .order_by("-received_at")
+            .first()
+        )
+        if earlier is not None:
+            return earlier.lead
+    subject_key = mime.normalize_subject(message.subject)[:255]
+    if len(subject_key) >= 3 and contact.email != UNKNOWN_SENDER:
+        candidates = Lead.objects.filter(
+            contact=contact,
+            subject_key=subject_key,
+            last_message_at__gte=message.received_at - THREAD_WINDOW,
+        )
+        if not message.hygiene:
+            candidates = candidates.exclude(status=Lead.Status.SPAM)
+        return candidates.order_by("-last_message_at").first()
+    return None
+
+
+def _lead_by_reply_token(message: Message, parsed: mime.ParsedMessage) -> Lead | None:
+    addresses = [email for _, email in [*parsed.to, *parsed.cc]]
+    addresses += parsed.delivered_to
+    if message.envelope_recipient:
+        addresses += [email for _, email in getaddresses([message.envelope_recipient])]
+    tokens = set()
+    reply_domain = settings.INTAKE_REPLY_DOMAIN.lower()
+    for address in addresses:
+        local, _, domain = address.lower().rpartition("@")
+        if reply_domain and domain != reply_domain:
+            continue
+        if "+" in local:
+            tokens.add(local.rsplit("+", 1)[1])
+    if not tokens:
+        return None
+    return Lead.objects.filter(reply_token__in=tokens).first()
+
+
+def reply_address(lead: Lead, mailbox: str = "reply") -> str:
+    domain = settings.INTAKE_REPLY_DOMAIN or "localhost"
+    return f"{mailbox}+{lead.reply_token}@{domain}"
+
+
+# --- Structured submissions: web forms and the REST API ----------------------
+
+
+def ingest_submission(
+    *,
+    channel: str,
+    email: str,
+    message: str,
+    name: str = "",
+    company: str = "",
+    subject: str = "",
+    fields: dict | None = None,
+    form: Form | None = None,
+    external_id: str = "",
+    meta: dict | None = None,
+    filtered_reason: str = "",
+) -> Ingested:
+    """Store a form or API submission (raw: the JSON as accepted) and open its lead.
+
+    `filtered_reason` (a honeypot or time trap) stores the submission in a
+    filtered lead that no sales queue shows, so nothing is lost and nobody's
+    time is spent on it.
+    """
+    payload = {
+        "email": email,
+        "name": name,
+        "company": company,
+        "subject": subject,
+        "message": message,
+        "fields": fields or {},
+        "meta": meta or {},
+    }
+    raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
+    provider = f"form:{form.slug}" if form else channel
+    if external_id:
+        dedupe_key = f"{provider}:{external_id}"
+    else:
+        dedupe_key = content_key(raw)
+    existing = _find_existing(dedupe_key, provider, external_id)
+    if existing is not None:
+        return Ingested(existing, created=False)
+    clean_text = message.replace("\x00", "")
+    subject = (subject or _subject_from(message)).replace("\x00", "")[:998]
+    try:
+        with transaction.atomic():
+            contact = upsert_contact(email=email, name=name, company=company)
+            status = Lead.Status.FILTERED if filtered_reason else Lead.Status.AWAITING_TRIAGE
+            lead = Lead.objects.create(
+                contact=contact,
+                channel=channel,
+                subject=subject,
+                subject_key=mime.normalize_subject(subject)[:255],
+                form=form,
+                queue_hint=form.default_queue if form else "",
+                status=status,
+                filter_reason=filtered_reason,
+            )
+            created = Message.objects.create(
+                lead=lead,
+                channel=channel,
+                provider=provider,
+                provider_message_id=external_id[:255],
+                dedupe_key=dedupe_key[:998],
+                raw=raw,
+                raw_size=len(raw),
+                provider_payload=meta or {},
+                parse_state=Message.ParseState.PARSED,
+                parsed_at=timezone.now(),
+                from_email=contact.email,
+                from_name=name[:200],
+                subject=subject,
+                text=clean_text,
+                text_new=clean_text,
+                headers=[[key, str(value)[:2000]] for key, value in (fields or {}).items()],
+            )
+    except IntegrityError:
+        existing = _find_existing(dedupe_key, provider, external_id)
+        if existing is None:
+            raise
+        return Ingested(existing, created=False)
+    if not filtered_reason:
+        enqueue_triage(lead)
+    return Ingested(created, created=True)
+
+
+def _subject_from(text: str) -> str:
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first_line[:120]

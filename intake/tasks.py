@@ -1,0 +1,7 @@
+"""Thin django-q2 entry points: take an id, call a service."""
+
+from intake import services
+
+
+def process_message(message_id: int) -> None:
+    services.process_message(message_id)

@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from intake import api, views, webhooks
+
+urlpatterns = [
+    path("webhooks/anymail/", include(webhooks.anymail_urlpatterns)),
+    path("webhooks/raw/", webhooks.raw_mime, name="webhook-raw"),
+    path("contact/", views.contact, name="contact"),
+    path("api/forms/<slug:slug>/", views.form_submit, name="form-submit"),
+    path("api/", include(api.urlpatterns)),
+]

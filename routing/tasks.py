@@ -1,0 +1,7 @@
+"""Thin django-q2 entry points: take an id, call a service."""
+
+from routing import services
+
+
+def triage_lead(lead_id: int) -> None:
+    services.triage_lead(lead_id)

@@ -1,0 +1,19 @@
+import pytest
+from django_q.conf import Conf
+
+from tests.helpers import SHARED_DATA  # noqa: F401  (re-exported for tests)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    """django-q2 tasks run synchronously in tests, unless a test is about the worker."""
+    previous = Conf.SYNC
+    Conf.SYNC = True
+    yield
+    Conf.SYNC = previous
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Run on-commit hooks (task enqueueing) inside a db test, as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

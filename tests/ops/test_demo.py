@@ -1,0 +1,37 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from intake.models import Lead, Message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_loads_the_demo_data_through_intake_and_prints_logins():
+    out = StringIO()
+    call_command("demo", "--setup-only", stdout=out)
+    text = out.getvalue()
+
+    login_lines = [line for line in text.splitlines() if "login:" in line]
+    assert len(login_lines) == 2
+    for line in login_lines:
+        username, password = line.split("login:")[1].strip().split(" / ")
+        assert authenticate(username=username, password=password) is not None
+    assert "Claude is off" in text
+
+    assert Message.objects.count() == 15
+    assert Message.objects.filter(parse_state=Message.ParseState.PENDING).count() == 0
+    # The reply threads onto the demo request; hygiene keeps three out of the queue.
+    assert Lead.objects.count() == 14
+    assert Lead.objects.filter(status=Lead.Status.FILTERED).count() == 3
+    assert Lead.objects.in_sales_queue().count() == 11
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_loads_nothing_new_the_second_time():
+    call_command("demo", "--setup-only", stdout=StringIO())
+    out = StringIO()
+    call_command("demo", "--setup-only", stdout=out)
+    assert "sample messages: 0 new" in out.getvalue()
+    assert Message.objects.count() == 15
