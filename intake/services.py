@@ -60,6 +60,12 @@ def content_key(raw: bytes) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
+def email_key(message_id: str, raw: bytes) -> str:
+    """The dedupe key of an email. Each kind of key has its own prefix so that a
+    crafted Message-ID can never collide with a content hash or a submission."""
+    return f"mid:{message_id}"[:998] if message_id else content_key(raw)
+
+
 def ingest_email(
     *,
     raw: bytes,
@@ -80,7 +86,7 @@ def ingest_email(
     peek = mime.peek_headers(raw)
     if not peek.looks_like_mail:
         raise NotAnEmail("the body is not an RFC 822 message (no header lines)")
-    dedupe_key = peek.message_id or content_key(raw)
+    dedupe_key = email_key(peek.message_id, raw)
     provider_message_id = (provider_message_id or "")[:255]
 
     existing = _find_existing(dedupe_key, provider, provider_message_id)
@@ -388,7 +394,7 @@ def ingest_submission(
     raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     provider = f"form:{form.slug}" if form else channel
     if external_id:
-        dedupe_key = f"{provider}:{external_id}"
+        dedupe_key = f"sub:{provider}:{external_id}"
     else:
         dedupe_key = content_key(raw)
     existing = _find_existing(dedupe_key, provider, external_id)
