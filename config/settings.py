@@ -191,6 +191,12 @@ ANYMAIL = {
     "MANDRILL_WEBHOOK_URL": envstr("MANDRILL_WEBHOOK_URL") or None,
     "POSTAL_WEBHOOK_KEY": envstr("POSTAL_WEBHOOK_KEY") or None,
     "RESEND_INBOUND_SECRET": envstr("RESEND_INBOUND_SECRET") or None,
+    # Brevo, Mailtrap and Resend post a notice; anymail fetches the mail with the API key.
+    "BREVO_API_KEY": envstr("BREVO_API_KEY") or None,
+    "MAILTRAP_API_TOKEN": envstr("MAILTRAP_API_TOKEN") or None,
+    "MAILTRAP_INBOUND_SECRET": envstr("MAILTRAP_INBOUND_SECRET") or None,
+    "RESEND_API_KEY": envstr("RESEND_API_KEY") or None,
+    # Confirmed only after intake.sns has verified the signature and the topic.
     "AMAZON_SES_AUTO_CONFIRM_SNS_SUBSCRIPTIONS": True,
 }
 ANYMAIL = {key: value for key, value in ANYMAIL.items() if value is not None}

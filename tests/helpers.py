@@ -48,7 +48,9 @@ def make_lead(**overrides) -> Lead:
     return ingest(raw).message.lead
 
 
-def make_user(username: str = "rep", *, staff: bool = False, password: str = "pw-for-tests-1") -> User:
+def make_user(
+    username: str = "rep", *, staff: bool = False, password: str = "pw-for-tests-1"
+) -> User:
     return User.objects.create_user(
         username=username, password=password, email=f"{username}@leadrouter.test", is_staff=staff
     )
