@@ -24,7 +24,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from intake import hygiene, mime
-from intake.models import Attachment, Channel, Contact, Form, Lead, Message
+from intake.models import Attachment, Channel, Contact, Form, Lead, Message, WebhookNonce
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,9 @@ def ingest_email(
     """
     raw = bytes(raw)
     if len(raw) > settings.INTAKE_MAX_BYTES:
-        raise MessageTooLarge(f"message is {len(raw)} bytes; the limit is {settings.INTAKE_MAX_BYTES}")
+        raise MessageTooLarge(
+            f"message is {len(raw)} bytes; the limit is {settings.INTAKE_MAX_BYTES}"
+        )
     peek = mime.peek_headers(raw)
     if not peek.looks_like_mail:
         raise NotAnEmail("the body is not an RFC 822 message (no header lines)")
@@ -201,9 +203,7 @@ def _addresses(pairs: list[tuple[str, str]]) -> str:
 
 
 def _apply_parsed(message: Message, parsed: mime.ParsedMessage) -> None:
-    message.parse_state = (
-        Message.ParseState.FAILED if parsed.failed else Message.ParseState.PARSED
-    )
+    message.parse_state = Message.ParseState.FAILED if parsed.failed else Message.ParseState.PARSED
     message.parse_error = parsed.failed
     message.parse_warnings = list(parsed.warnings)[:50]
     message.parsed_at = timezone.now()
@@ -447,3 +447,33 @@ def ingest_submission(
 def _subject_from(text: str) -> str:
     first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
     return first_line[:120]
+
+
+# --- Housekeeping (scheduled) -------------------------------------------------------
+
+STUCK_AFTER = timedelta(minutes=10)
+
+
+def requeue_stuck_messages(*, older_than: timedelta = STUCK_AFTER, limit: int = 500) -> int:
+    """Re-enqueue messages still unprocessed long after they were stored.
+
+    No broker here gives exactly-once delivery (Redis drops a task a killed
+    worker held), so a reconciler picks up whatever was lost. Processing is
+    idempotent: a task that was merely slow finds nothing to do.
+    """
+    cutoff = timezone.now() - older_than
+    ids = list(
+        Message.objects.filter(parse_state=Message.ParseState.PENDING, received_at__lt=cutoff)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for message_id in ids:
+        async_task("intake.tasks.process_message", message_id)
+    return len(ids)
+
+
+def prune_webhook_nonces(*, older_than: timedelta = timedelta(days=2)) -> int:
+    """Mailgun tokens older than any acceptable timestamp can never be replayed."""
+    cutoff = timezone.now() - older_than
+    deleted, _ = WebhookNonce.objects.filter(seen_at__lt=cutoff).delete()
+    return deleted

@@ -7,134 +7,311 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(help_text='Normalised: lower-cased.', max_length=320, unique=True)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('company', models.CharField(blank=True, max_length=200)),
-                ('domain', models.CharField(blank=True, db_index=True, max_length=255)),
-                ('is_free_mail', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        help_text="Normalised: lower-cased.", max_length=320, unique=True
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("company", models.CharField(blank=True, max_length=200)),
+                ("domain", models.CharField(blank=True, db_index=True, max_length=255)),
+                ("is_free_mail", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='Form',
+            name="Form",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('fields', models.JSONField(blank=True, default=list, help_text='Extra fields beyond email, name, company and message: [{"name": "budget", "label": "Budget", "required": false, "max_length": 200}]')),
-                ('allowed_origins', models.TextField(blank=True, help_text='One origin a line, e.g. https://www.example.com')),
-                ('default_queue', models.CharField(blank=True, max_length=100)),
-                ('is_active', models.BooleanField(default=True)),
-                ('success_message', models.CharField(default="Thanks, we'll be in touch soon.", max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "fields",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Extra fields beyond email, name, company and message: [{"name": "budget", "label": "Budget", "required": false, "max_length": 200}]',
+                    ),
+                ),
+                (
+                    "allowed_origins",
+                    models.TextField(
+                        blank=True, help_text="One origin a line, e.g. https://www.example.com"
+                    ),
+                ),
+                ("default_queue", models.CharField(blank=True, max_length=100)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "success_message",
+                    models.CharField(default="Thanks, we'll be in touch soon.", max_length=300),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='Lead',
+            name="Lead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('awaiting_triage', 'Awaiting triage'), ('new', 'New'), ('working', 'Working'), ('contacted', 'Contacted'), ('qualified', 'Qualified'), ('disqualified', 'Disqualified'), ('won', 'Won'), ('lost', 'Lost'), ('spam', 'Spam'), ('filtered', 'Filtered')], db_index=True, default='awaiting_triage', max_length=20)),
-                ('filter_reason', models.CharField(blank=True, max_length=40)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('form', 'Web form'), ('api', 'API')], default='email', max_length=10)),
-                ('subject', models.CharField(blank=True, max_length=998)),
-                ('subject_key', models.CharField(blank=True, max_length=255)),
-                ('queue_hint', models.CharField(blank=True, max_length=100)),
-                ('reply_token', models.CharField(default=intake.models.new_reply_token, max_length=32, unique=True)),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('last_message_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='leads', to='intake.contact')),
-                ('form', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='leads', to='intake.form')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("awaiting_triage", "Awaiting triage"),
+                            ("new", "New"),
+                            ("working", "Working"),
+                            ("contacted", "Contacted"),
+                            ("qualified", "Qualified"),
+                            ("disqualified", "Disqualified"),
+                            ("won", "Won"),
+                            ("lost", "Lost"),
+                            ("spam", "Spam"),
+                            ("filtered", "Filtered"),
+                        ],
+                        db_index=True,
+                        default="awaiting_triage",
+                        max_length=20,
+                    ),
+                ),
+                ("filter_reason", models.CharField(blank=True, max_length=40)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "Email"), ("form", "Web form"), ("api", "API")],
+                        default="email",
+                        max_length=10,
+                    ),
+                ),
+                ("subject", models.CharField(blank=True, max_length=998)),
+                ("subject_key", models.CharField(blank=True, max_length=255)),
+                ("queue_hint", models.CharField(blank=True, max_length=100)),
+                (
+                    "reply_token",
+                    models.CharField(
+                        default=intake.models.new_reply_token, max_length=32, unique=True
+                    ),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("last_message_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leads",
+                        to="intake.contact",
+                    ),
+                ),
+                (
+                    "form",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="leads",
+                        to="intake.form",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('form', 'Web form'), ('api', 'API')], default='email', max_length=10)),
-                ('provider', models.CharField(max_length=30)),
-                ('provider_message_id', models.CharField(blank=True, max_length=255)),
-                ('message_id', models.CharField(blank=True, help_text='RFC 5322 Message-ID, without angle brackets.', max_length=998)),
-                ('dedupe_key', models.CharField(max_length=998, unique=True)),
-                ('raw', models.BinaryField(help_text='The bytes as received.')),
-                ('raw_size', models.PositiveIntegerField(default=0)),
-                ('provider_payload', models.JSONField(blank=True, default=dict)),
-                ('envelope_recipient', models.CharField(blank=True, max_length=320)),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('parse_state', models.CharField(choices=[('pending', 'Pending'), ('parsed', 'Parsed'), ('failed', 'Parse failed')], db_index=True, default='pending', max_length=10)),
-                ('parse_error', models.TextField(blank=True)),
-                ('parse_warnings', models.JSONField(blank=True, default=list)),
-                ('parsed_at', models.DateTimeField(blank=True, null=True)),
-                ('from_email', models.CharField(blank=True, max_length=320)),
-                ('from_name', models.CharField(blank=True, max_length=200)),
-                ('to', models.TextField(blank=True)),
-                ('cc', models.TextField(blank=True)),
-                ('subject', models.CharField(blank=True, max_length=998)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('in_reply_to', models.CharField(blank=True, max_length=998)),
-                ('references', models.TextField(blank=True)),
-                ('headers', models.JSONField(blank=True, default=list)),
-                ('text', models.TextField(blank=True, help_text='The whole plain text.')),
-                ('text_new', models.TextField(blank=True, help_text='What this message adds: no quote.')),
-                ('text_quoted', models.TextField(blank=True)),
-                ('signature', models.TextField(blank=True)),
-                ('html', models.TextField(blank=True, help_text='Sanitised HTML.')),
-                ('hygiene', models.CharField(blank=True, choices=[('', 'None'), ('auto_reply', 'Auto-reply'), ('bounce', 'Bounce'), ('complaint', 'Complaint'), ('list', 'List mail')], db_index=True, default='', max_length=20)),
-                ('lead', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='intake.lead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "Email"), ("form", "Web form"), ("api", "API")],
+                        default="email",
+                        max_length=10,
+                    ),
+                ),
+                ("provider", models.CharField(max_length=30)),
+                ("provider_message_id", models.CharField(blank=True, max_length=255)),
+                (
+                    "message_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="RFC 5322 Message-ID, without angle brackets.",
+                        max_length=998,
+                    ),
+                ),
+                ("dedupe_key", models.CharField(max_length=998, unique=True)),
+                ("raw", models.BinaryField(help_text="The bytes as received.")),
+                ("raw_size", models.PositiveIntegerField(default=0)),
+                ("provider_payload", models.JSONField(blank=True, default=dict)),
+                ("envelope_recipient", models.CharField(blank=True, max_length=320)),
+                (
+                    "received_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "parse_state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("parsed", "Parsed"),
+                            ("failed", "Parse failed"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("parse_error", models.TextField(blank=True)),
+                ("parse_warnings", models.JSONField(blank=True, default=list)),
+                ("parsed_at", models.DateTimeField(blank=True, null=True)),
+                ("from_email", models.CharField(blank=True, max_length=320)),
+                ("from_name", models.CharField(blank=True, max_length=200)),
+                ("to", models.TextField(blank=True)),
+                ("cc", models.TextField(blank=True)),
+                ("subject", models.CharField(blank=True, max_length=998)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("in_reply_to", models.CharField(blank=True, max_length=998)),
+                ("references", models.TextField(blank=True)),
+                ("headers", models.JSONField(blank=True, default=list)),
+                ("text", models.TextField(blank=True, help_text="The whole plain text.")),
+                (
+                    "text_new",
+                    models.TextField(blank=True, help_text="What this message adds: no quote."),
+                ),
+                ("text_quoted", models.TextField(blank=True)),
+                ("signature", models.TextField(blank=True)),
+                ("html", models.TextField(blank=True, help_text="Sanitised HTML.")),
+                (
+                    "hygiene",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "None"),
+                            ("auto_reply", "Auto-reply"),
+                            ("bounce", "Bounce"),
+                            ("complaint", "Complaint"),
+                            ("list", "List mail"),
+                        ],
+                        db_index=True,
+                        default="",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="intake.lead",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(blank=True, help_text='As the sender named it.', max_length=255)),
-                ('file', models.FileField(max_length=300, upload_to=intake.models.attachment_path)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('declared_type', models.CharField(blank=True, max_length=255)),
-                ('sniffed_type', models.CharField(blank=True, max_length=255)),
-                ('content_id', models.CharField(blank=True, max_length=255)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='intake.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "filename",
+                    models.CharField(
+                        blank=True, help_text="As the sender named it.", max_length=255
+                    ),
+                ),
+                ("file", models.FileField(max_length=300, upload_to=intake.models.attachment_path)),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("declared_type", models.CharField(blank=True, max_length=255)),
+                ("sniffed_type", models.CharField(blank=True, max_length=255)),
+                ("content_id", models.CharField(blank=True, max_length=255)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="intake.message",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WebhookNonce',
+            name="WebhookNonce",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=30)),
-                ('token', models.CharField(max_length=200)),
-                ('body_sha256', models.CharField(max_length=64)),
-                ('seen_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("provider", models.CharField(max_length=30)),
+                ("token", models.CharField(max_length=200)),
+                ("body_sha256", models.CharField(max_length=64)),
+                ("seen_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('provider', 'token'), name='webhook_nonce_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("provider", "token"), name="webhook_nonce_unique"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['contact', 'subject_key', '-last_message_at'], name='intake_lead_contact_da9c54_idx'),
+            model_name="lead",
+            index=models.Index(
+                fields=["contact", "subject_key", "-last_message_at"],
+                name="intake_lead_contact_da9c54_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['message_id'], name='message_rfc_id'),
+            model_name="message",
+            index=models.Index(fields=["message_id"], name="message_rfc_id"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['lead', 'received_at'], name='message_lead_received'),
+            model_name="message",
+            index=models.Index(fields=["lead", "received_at"], name="message_lead_received"),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(condition=models.Q(('provider_message_id', ''), _negated=True), fields=('provider', 'provider_message_id'), name='message_unique_provider_id'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("provider_message_id", ""), _negated=True),
+                fields=("provider", "provider_message_id"),
+                name="message_unique_provider_id",
+            ),
         ),
     ]

@@ -1,0 +1,45 @@
+"""Scheduled housekeeping: the stuck-message reconciler and nonce pruning."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_q.models import Schedule
+
+from intake import services
+from intake.models import Lead, Message, WebhookNonce
+from tests.helpers import make_email
+
+
+@pytest.mark.django_db
+def test_it_schedules_the_reconciler_and_the_pruning():
+    funcs = set(Schedule.objects.values_list("func", flat=True))
+    assert {"intake.tasks.requeue_stuck_messages", "intake.tasks.prune_webhook_nonces"} <= funcs
+
+
+@pytest.mark.django_db
+def test_it_processes_a_message_whose_task_was_lost(on_commit):
+    # Stored without its on-commit task running: as if the broker lost it.
+    message = services.ingest_email(raw=make_email(), provider="raw").message
+    Message.objects.filter(pk=message.pk).update(received_at=timezone.now() - timedelta(hours=1))
+    fresh = services.ingest_email(raw=make_email(message_id="<new@a>"), provider="raw").message
+
+    with on_commit():
+        requeued = services.requeue_stuck_messages()
+
+    assert requeued == 1
+    message.refresh_from_db()
+    fresh.refresh_from_db()
+    assert message.parse_state == Message.ParseState.PARSED
+    assert message.lead.status == Lead.Status.AWAITING_TRIAGE
+    assert fresh.parse_state == Message.ParseState.PENDING  # too young to count as stuck
+
+
+@pytest.mark.django_db
+def test_it_prunes_only_old_mailgun_tokens():
+    old = WebhookNonce.objects.create(provider="mailgun", token="old", body_sha256="a")
+    WebhookNonce.objects.filter(pk=old.pk).update(seen_at=timezone.now() - timedelta(days=3))
+    WebhookNonce.objects.create(provider="mailgun", token="recent", body_sha256="b")
+
+    assert services.prune_webhook_nonces() == 1
+    assert list(WebhookNonce.objects.values_list("token", flat=True)) == ["recent"]
