@@ -197,7 +197,9 @@ class Form(models.Model):
 
     @property
     def origins(self) -> list[str]:
-        return [line.strip().rstrip("/") for line in self.allowed_origins.splitlines() if line.strip()]
+        return [
+            line.strip().rstrip("/") for line in self.allowed_origins.splitlines() if line.strip()
+        ]
 
 
 class WebhookNonce(models.Model):
@@ -212,3 +214,6 @@ class WebhookNonce(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "token"], name="webhook_nonce_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} token {self.token[:12]}"

@@ -149,7 +149,8 @@ def process_message(message_id: int) -> Message | None:
             message.parse_warnings = [*message.parse_warnings, f"hygiene: {verdict.reason}"]
 
         contact = upsert_contact(email=parsed.from_email, name=parsed.from_name)
-        lead = find_thread(message=message, parsed=parsed, contact=contact)
+        # A re-parse keeps the message in the conversation it already belongs to.
+        lead = message.lead or find_thread(message=message, parsed=parsed, contact=contact)
         triage = False
         if lead is None:
             lead = Lead.objects.create(
@@ -176,6 +177,27 @@ def process_message(message_id: int) -> Message | None:
         if triage:
             enqueue_triage(lead)
     return message
+
+
+def reparse_message(message_id: int) -> Message | None:
+    """Parse a stored email again (after a parser fix), keeping its lead.
+
+    Attachments are replaced by what the new parse finds; the old files are
+    deleted once the new rows are committed.
+    """
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.channel != Channel.EMAIL:
+            return None
+        storage = Attachment._meta.get_field("file").storage
+        old_files = [a.file.name for a in message.attachments.all() if a.file]
+        message.attachments.all().delete()
+        Message.objects.filter(pk=message_id).update(
+            parse_state=Message.ParseState.PENDING, hygiene=""
+        )
+        processed = process_message(message_id)
+        transaction.on_commit(lambda: [storage.delete(name) for name in old_files])
+    return processed
 
 
 def enqueue_triage(lead: Lead) -> None:

@@ -1,4 +1,6 @@
 import pytest
+from django.core.cache import cache
+from django.core.cache.backends.db import DatabaseCache
 from django_q.conf import Conf
 
 from tests.helpers import SHARED_DATA  # noqa: F401  (re-exported for tests)
@@ -11,6 +13,21 @@ def _tasks_run_inline(settings):
     Conf.SYNC = True
     yield
     Conf.SYNC = previous
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters and cached certificates never leak between tests.
+
+    With REDIS_URL the cache outlives the test transaction, so it is emptied
+    around every test; the database cache is rolled back with the test.
+    """
+    shared = not isinstance(cache, DatabaseCache)
+    if shared:
+        cache.clear()
+    yield
+    if shared:
+        cache.clear()
 
 
 @pytest.fixture

@@ -2,8 +2,9 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import intake.models
 from django.db import migrations, models
+
+import intake.models
 
 
 class Migration(migrations.Migration):
