@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django_q.conf import Conf
 
@@ -22,6 +22,7 @@ def _empty_cache():
     With REDIS_URL the cache outlives the test transaction, so it is emptied
     around every test; the database cache is rolled back with the test.
     """
+    cache = caches["default"]
     shared = not isinstance(cache, DatabaseCache)
     if shared:
         cache.clear()

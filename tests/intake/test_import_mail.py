@@ -2,30 +2,17 @@
 
 import re
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from intake import mime, services
+from intake import services
 from intake.models import Lead, Message
-from tests.helpers import SHARED_DATA, make_email
+from tests.corpus import CORPUS, dedupe_key, expected_flag, split_corpus, stored
+from tests.helpers import make_email
 
-CORPUS = SHARED_DATA / "eml"
 DIALECTS = ("bsd", "dos", "mac")
 SUMMARY = re.compile(r"^imported (\d+), duplicates (\d+), rejected (\d+)", re.M)
-
-# Expected hygiene flag by corpus path (relative to CORPUS), first match wins.
-FLAGS = [
-    (re.compile(r"sisimai-set-of-emails/maildir/\w+/rfc3834-"), Message.Hygiene.AUTO_REPLY),
-    (
-        re.compile(r"sisimai-set-of-emails/maildir/\w+/(lhost|rhost|rfc3464)-"),
-        Message.Hygiene.BOUNCE,
-    ),
-    (re.compile(r"sisimai-set-of-emails/maildir/\w+/arf-"), Message.Hygiene.COMPLAINT),
-    (re.compile(r"flanker/bounce/"), Message.Hygiene.BOUNCE),
-    (re.compile(r"flanker/complaints/"), Message.Hygiene.COMPLAINT),
-]
 
 
 def import_mail(*args) -> tuple[str, tuple[int, int, int]]:
@@ -37,41 +24,9 @@ def import_mail(*args) -> tuple[str, tuple[int, int, int]]:
     return output, tuple(int(n) for n in match.groups())
 
 
-def corpus_files() -> list[Path]:
-    """What the command is expected to try: everything but docs, licences and dotfiles."""
-    files = []
-    for path in sorted(CORPUS.rglob("*")):
-        name = path.name
-        if not path.is_file() or any(part.startswith(".") for part in path.parts):
-            continue
-        if name.startswith(("README", "LICENSE")) or name.endswith(".md"):
-            continue
-        files.append(path)
-    return files
-
-
-def messages_in(path: Path) -> list[bytes]:
-    data = path.read_bytes()
-    return list(mime.split_mbox(data)) if mime.is_mbox(data[:4096]) else [data]
-
-
-def dedupe_key(raw: bytes) -> str:
-    return services.email_key(mime.peek_headers(raw).message_id, raw)[:998]
-
-
-def stored(raw: bytes) -> Message:
-    return Message.objects.select_related("lead").get(dedupe_key=dedupe_key(raw))
-
-
 @pytest.mark.django_db(transaction=True)
 def test_it_imports_the_shared_corpus():
-    mail, not_mail = {}, []
-    for path in corpus_files():
-        for raw in messages_in(path):
-            if mime.peek_headers(raw).looks_like_mail:
-                mail.setdefault(path, []).append(raw)
-            else:
-                not_mail.append((path, raw))
+    mail, not_mail = split_corpus()
     assert sum(len(raws) for raws in mail.values()) > 250
     assert {p.name for p, _ in not_mail} >= {"winmail.tnef", "body.tnef", "gmail.html"}
 
@@ -108,14 +63,13 @@ def test_it_imports_the_shared_corpus():
     flagged = 0
     sales_queue = set(Lead.objects.in_sales_queue().values_list("pk", flat=True))
     for path, raws in mail.items():
-        relative = path.relative_to(CORPUS).as_posix()
-        expected = next((flag for pattern, flag in FLAGS if pattern.search(relative)), None)
+        expected = expected_flag(path)
         if expected is None:
             continue
         message = stored(raws[0])
-        assert message.hygiene == expected, relative
-        assert message.lead.status == Lead.Status.FILTERED, relative
-        assert message.lead_id not in sales_queue, relative
+        assert message.hygiene == expected, path
+        assert message.lead.status == Lead.Status.FILTERED, path
+        assert message.lead_id not in sales_queue, path
         flagged += 1
     assert flagged > 70
 
