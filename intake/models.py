@@ -100,7 +100,7 @@ class Message(models.Model):
         max_length=998, blank=True, help_text="RFC 5322 Message-ID, without angle brackets."
     )
     # The Message-ID, or a content hash when there is none: one Message per key.
-    dedupe_key = models.CharField(max_length=998, unique=True)
+    dedupe_key = models.CharField(max_length=998)
     raw = models.BinaryField(help_text="The bytes as received.")
     raw_size = models.PositiveIntegerField(default=0)
     provider_payload = models.JSONField(default=dict, blank=True)
@@ -108,7 +108,7 @@ class Message(models.Model):
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     parse_state = models.CharField(
-        max_length=10, choices=ParseState.choices, default=ParseState.PENDING, db_index=True
+        max_length=10, choices=ParseState.choices, default=ParseState.PENDING
     )
     parse_error = models.TextField(blank=True)
     parse_warnings = models.JSONField(default=list, blank=True)
@@ -129,20 +129,28 @@ class Message(models.Model):
     signature = models.TextField(blank=True)
     html = models.TextField(blank=True, help_text="Sanitised HTML.")
     hygiene = models.CharField(
-        max_length=20, choices=Hygiene.choices, default=Hygiene.NONE, blank=True, db_index=True
+        max_length=20, choices=Hygiene.choices, default=Hygiene.NONE, blank=True
     )
 
     class Meta:
+        # Every index here is paid on each webhook insert: no LIKE twins, and
+        # the pending index only holds what the reconciler looks for.
         constraints = [
+            models.UniqueConstraint(fields=["dedupe_key"], name="message_unique_dedupe_key"),
             models.UniqueConstraint(
                 fields=["provider", "provider_message_id"],
                 condition=~Q(provider_message_id=""),
                 name="message_unique_provider_id",
-            )
+            ),
         ]
         indexes = [
             models.Index(fields=["message_id"], name="message_rfc_id"),
             models.Index(fields=["lead", "received_at"], name="message_lead_received"),
+            models.Index(
+                fields=["received_at"],
+                condition=Q(parse_state="pending"),
+                name="message_pending",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -91,11 +91,10 @@ def ingest_email(
     dedupe_key = email_key(peek.message_id, raw)
     provider_message_id = (provider_message_id or "")[:255]
 
-    existing = _find_existing(dedupe_key, provider, provider_message_id)
-    if existing is not None:
-        return Ingested(existing, created=False)
     try:
-        # A savepoint: the caller's transaction (a webhook's replay guard) survives a lost race.
+        # Insert first: a new message is the common case, and the unique
+        # constraints settle duplicates and races alike. A savepoint keeps the
+        # caller's transaction (a webhook's replay guard) usable after a conflict.
         with transaction.atomic():
             message = Message.objects.create(
                 channel=Channel.EMAIL,
@@ -111,7 +110,7 @@ def ingest_email(
                 from_email=peek.from_email[:320],
             )
     except IntegrityError:
-        # A concurrent delivery of the same message won the insert.
+        # Delivered before, or a concurrent delivery won the insert.
         existing = _find_existing(dedupe_key, provider, provider_message_id)
         if existing is None:
             raise
