@@ -200,3 +200,25 @@ def test_it_stores_concurrent_deliveries_once_with_one_processing_task():
     assert message.parse_state == Message.ParseState.PARSED
     assert Lead.objects.count() == 1
     assert message.lead.subject == "Hi There"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_answers_5xx_while_the_database_is_down_and_stores_the_retry_once(client):
+    payload = load("anymail-postmark-inbound-test-payload.json")
+    real_port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = "1"  # nothing listens there: the database is "down"
+    try:
+        down = post(client, payload, **basic_auth())
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = real_port
+
+    assert 500 <= down.status_code < 600  # the provider will retry; never a 3xx or 4xx
+    assert not Message.objects.exists()  # and no partial rows
+
+    retried = post(client, payload, **basic_auth())
+    again = post(client, payload, **basic_auth())
+    assert retried.status_code == again.status_code == 200
+    assert Message.objects.count() == 1
+    assert Lead.objects.count() == 1
