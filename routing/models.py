@@ -235,6 +235,11 @@ class Triage(models.Model):
     # A rules/local stand-in while the model tiers are unavailable; retried.
     provisional = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A worker's lease on the lead while it calls the model. Model calls happen
+    # outside any transaction so every ModelCall row is committed as it is made
+    # (a killed worker's real calls stay on record); the lease, not a row lock,
+    # keeps two workers apart, and expires so a killed worker's lead is retried.
+    claimed_until = models.DateTimeField(null=True, blank=True)
     shadow_category = models.CharField(max_length=50, blank=True)
     queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL)
     priority = models.PositiveSmallIntegerField(default=3, help_text="1 is the most urgent.")

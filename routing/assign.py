@@ -1,0 +1,108 @@
+"""Code, not the model, turns a triage output into a score, a queue, a priority and an owner."""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from intake.models import Lead
+from routing.models import Category, Queue, QueueMembership, RoutingPolicy, Triage
+
+DEFAULT_WEIGHTS = {"budget": 25, "authority": 20, "need": 25, "timeline": 15, "company_size": 15}
+OPEN_STATUSES = [Lead.Status.NEW, Lead.Status.WORKING, Lead.Status.CONTACTED]
+
+
+def compute_score(output, policy: RoutingPolicy) -> int:
+    """0-100 from the qualification facts the model backed with evidence."""
+    if not output.is_lead:
+        return 0
+    weights = policy.score_weights or DEFAULT_WEIGHTS
+    total = sum(int(w) for w in weights.values()) or 1
+    points = 0
+    for fact, weight in weights.items():
+        item = output.qualification.get(fact) or {}
+        if item.get("value") and item.get("evidence"):
+            points += int(weight)
+    return round(points * 100 / total)
+
+
+def compute_priority(score: int, urgency: str) -> int:
+    """1 (most urgent) to 5."""
+    priority = 5 - min(score // 25, 3)  # 0-24 → 5, 25-49 → 4, 50-74 → 3, 75+ → 2
+    if urgency == "high":
+        priority -= 1
+    elif urgency == "low":
+        priority += 1
+    return max(1, min(5, priority))
+
+
+def assign(
+    triage: Triage,
+    lead: Lead,
+    policy: RoutingPolicy,
+    *,
+    queue_slug: str | None = None,
+    assignee: str | None = None,
+    review: bool = False,
+) -> None:
+    """Set queue, SLA due and assignee on an unsaved triage (the caller saves it)."""
+    queue = None
+    if review and policy.review_queue_id:
+        queue = policy.review_queue
+    elif queue_slug:
+        queue = Queue.objects.filter(slug=queue_slug).first()
+    if queue is None and not review:
+        category = Category.objects.filter(slug=triage.category).select_related("queue").first()
+        queue = category.queue if category and category.queue_id else None
+        if queue is None and lead.queue_hint:
+            queue = Queue.objects.filter(slug=lead.queue_hint).first()
+    queue = queue or policy.default_queue
+    triage.queue = queue
+    if queue is None:
+        return
+    triage.sla_due = (lead.received_at or timezone.now()) + timedelta(minutes=queue.sla_minutes)
+    if assignee:
+        user = get_user_model().objects.filter(username=assignee, is_active=True).first()
+        if user is not None:
+            triage.assignee = user
+            return
+    if triage.assignee_id:
+        return
+    if queue.strategy == Queue.Strategy.ROUND_ROBIN:
+        triage.assignee = next_in_rotation(queue)
+    elif queue.strategy == Queue.Strategy.LEAST_LOADED:
+        triage.assignee = least_loaded(queue)
+
+
+def _members_with_room(queue: Queue):
+    load = Count(
+        "user__assigned_triages",
+        filter=Q(user__assigned_triages__lead__status__in=OPEN_STATUSES),
+    )
+    return (
+        QueueMembership.objects.filter(queue=queue, is_active=True, user__is_active=True)
+        .annotate(load=load)
+        .select_related("user")
+        .order_by("user_id")
+    )
+
+
+def least_loaded(queue: Queue):
+    candidates = [m for m in _members_with_room(queue) if m.load < m.capacity]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda m: (m.load / max(m.capacity, 1), m.user_id)).user
+
+
+def next_in_rotation(queue: Queue):
+    """The member after the last one who got a lead, skipping anyone at capacity."""
+    members = [m for m in _members_with_room(queue) if m.load < m.capacity]
+    if not members:
+        return None
+    queue = Queue.objects.select_for_update().get(pk=queue.pk)
+    last = queue.last_assigned_id
+    after = [m for m in members if last is None or m.user_id > last]
+    chosen = (after or members)[0].user
+    Queue.objects.filter(pk=queue.pk).update(last_assigned=chosen)
+    return chosen
