@@ -204,6 +204,13 @@ ANYMAIL = {key: value for key, value in ANYMAIL.items() if value is not None}
 # --- Anthropic (routing) ---------------------------------------------------------
 ANTHROPIC_API_KEY = envstr("ANTHROPIC_API_KEY")
 ANTHROPIC_BASE_URL = envstr("ANTHROPIC_BASE_URL")
+# Seconds per HTTP attempt (the SDK's default is 600). Retries are owned by
+# routing/llm.py alone (the SDK's own are off): attempts per call, the backoff
+# base, and the cap on a server's retry-after, in seconds.
+ANTHROPIC_TIMEOUT = envint("ANTHROPIC_TIMEOUT", 30)
+ANTHROPIC_MAX_ATTEMPTS = envint("ANTHROPIC_MAX_ATTEMPTS", 3)
+ANTHROPIC_BACKOFF_MS = envint("ANTHROPIC_BACKOFF_MS", 1000)
+ANTHROPIC_RETRY_AFTER_CAP = envint("ANTHROPIC_RETRY_AFTER_CAP", 20)
 
 # --- API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
