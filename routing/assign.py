@@ -20,9 +20,9 @@ def compute_score(output, policy: RoutingPolicy) -> int:
     weights = policy.score_weights or DEFAULT_WEIGHTS
     total = sum(int(w) for w in weights.values()) or 1
     points = 0
-    for fact, weight in weights.items():
-        item = output.qualification.get(fact) or {}
-        if item.get("value") and item.get("evidence"):
+    for name, weight in weights.items():
+        fact = getattr(output.qualification, name, None)
+        if fact is not None and fact.value and fact.evidence:
             points += int(weight)
     return round(points * 100 / total)
 
@@ -54,7 +54,12 @@ def assign(
         queue = Queue.objects.filter(slug=queue_slug).first()
     if queue is None and not review:
         category = Category.objects.filter(slug=triage.category).select_related("queue").first()
-        queue = category.queue if category and category.queue_id else None
+        if category is not None and category.queue_id:
+            queue = category.queue
+        elif category is not None and not category.is_sales:
+            # Spam, vendor pitches, automatic mail: nobody's sales queue.
+            triage.queue, triage.sla_due = None, None
+            return
         if queue is None and lead.queue_hint:
             queue = Queue.objects.filter(slug=lead.queue_hint).first()
     queue = queue or policy.default_queue

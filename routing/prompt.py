@@ -7,6 +7,7 @@ email with the same category set and the prompt cache can serve it (it only pays
 passes the model's minimum and volume is steady: check `cache_read_input_tokens`).
 """
 
+import json
 import re
 import secrets
 import unicodedata
@@ -156,8 +157,14 @@ def build_request_parts(
     sender: str,
     body: str,
     max_chars: int,
+    previous: dict | None = None,
 ) -> tuple[list[dict], list[dict], str]:
-    """(system blocks, messages, boundary) for `messages.create(system=..., messages=...)`."""
+    """(system blocks, messages, boundary) for `messages.create(system=..., messages=...)`.
+
+    `previous` is a lower tier's validated answer, given to the next tier as a
+    draft to check. It is model output about untrusted text, so it stays in the
+    user turn, inside its own delimiters, after the email.
+    """
     system_blocks = [
         {
             "type": "text",
@@ -173,4 +180,11 @@ def build_request_parts(
         f"<<<EMAIL {boundary}>>>\n{text}\n<<<END {boundary}>>>\n\n"
         f"Triage the email between the lines <<<EMAIL {boundary}>>> and <<<END {boundary}>>>."
     )
+    if previous is not None:
+        draft = json.dumps(previous, ensure_ascii=False, sort_keys=True)
+        user += (
+            "\n\nA faster model's first-pass triage of this email follows. It may be wrong: "
+            "check every field against the email and give your own complete answer.\n"
+            f"<<<DRAFT {boundary}>>>\n{draft}\n<<<END DRAFT {boundary}>>>"
+        )
     return system_blocks, [{"role": "user", "content": user}], boundary

@@ -1,19 +1,542 @@
-import logging
+"""The triage pipeline: rules and hygiene, tier 1, escalation by code, tier 2/3, decision.
 
-from intake.models import Lead
+`triage_lead(lead_id)` is idempotent. A lead is claimed with a lease (a
+conditional update), not a row lock, so the model is called outside any
+transaction and every ModelCall row is committed as the call is made: a
+worker killed mid-call leaves its real calls on record, and the lease expires
+so the lead is triaged again.
+"""
+
+import logging
+import random
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from intake.models import Lead, Message
+from routing import contract, defaults, injection, llm, local, prices, prompt, rules
+from routing.assign import assign, compute_priority, compute_score
+from routing.models import (
+    Category,
+    Circuit,
+    ModelCall,
+    ModelPrice,
+    Queue,
+    RoutingPolicy,
+    Rule,
+    Triage,
+)
 
 logger = logging.getLogger(__name__)
 
+LEASE = timedelta(seconds=settings.Q_CLUSTER["timeout"])
+MAX_TOKENS = 1024
 
-def triage_lead(lead_id: int) -> str | None:
-    """Decide a lead's category and queue.
 
-    Until the model tiers land, a lead that reaches triage stays visible in
-    `awaiting_triage`; running this twice, or for a lead already decided or
-    filtered, changes nothing.
-    """
-    lead = Lead.objects.filter(pk=lead_id).only("status").first()
+@dataclass
+class Draft:
+    """A decision in the making: who produced it and why it moved on."""
+
+    output: contract.TriageOutput | None = None
+    model: str = ""
+    tier: int = 0
+    reasons: list[str] = field(default_factory=list)
+    outputs: list[dict] = field(default_factory=list)
+    rules_applied: list[str] = field(default_factory=list)
+    provisional: bool = False
+    shadow_category: str = ""
+
+
+class TransientFailure(Exception):
+    """The API stayed unavailable through every attempt: decide provisionally, retry later."""
+
+
+def current_policy() -> RoutingPolicy:
+    policy = RoutingPolicy.objects.filter(is_active=True).order_by("pk").first()
+    if policy is None:
+        defaults.seed_defaults(Queue, Category, RoutingPolicy)
+        policy = RoutingPolicy.objects.filter(is_active=True).order_by("pk").first()
+    return policy or RoutingPolicy.objects.create(name="Default policy")
+
+
+def claim(lead_id: int) -> Triage | None:
+    """Take the lead for this worker, or None when it is decided or another worker has it."""
+    now = timezone.now()
+    triage, _ = Triage.objects.get_or_create(lead_id=lead_id)
+    claimed = (
+        Triage.objects.filter(pk=triage.pk)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(Q(decided_at__isnull=True) | Q(provisional=True))
+        .update(claimed_until=now + LEASE, attempts=triage.attempts + 1)
+    )
+    if not claimed:
+        return None
+    triage.refresh_from_db()
+    return triage
+
+
+def triage_lead(lead_id: int, *, force_tier: int | None = None) -> Triage | None:
+    lead = Lead.objects.select_related("contact", "form").filter(pk=lead_id).first()
     if lead is None:
         logger.warning("triage_lead: lead %s no longer exists", lead_id)
         return None
-    return lead.status
+    if lead.status not in (Lead.Status.AWAITING_TRIAGE,) and force_tier is None:
+        return getattr(lead, "triage", None)
+    if force_tier is not None:
+        Triage.objects.filter(lead=lead).update(provisional=True, claimed_until=None)
+    triage = claim(lead.pk)
+    if triage is None:
+        return None
+    policy = current_policy()
+    message = lead.messages.order_by("received_at", "pk").first()
+    facts = lead_facts(lead, message)
+    draft = Draft()
+    try:
+        decide(lead, message, facts, policy, draft, force_tier=force_tier)
+    except TransientFailure as exc:
+        draft.reasons.append(f"api_unavailable: {exc}")
+        decide_locally(lead, message, facts, draft)
+        draft.provisional = triage.attempts < policy.max_triage_attempts
+        if not draft.provisional:
+            draft.reasons.append("max_attempts")
+    return record_decision(lead, triage, draft, facts, policy)
+
+
+def decide(lead, message, facts, policy, draft: Draft, *, force_tier: int | None) -> None:
+    before = rules.evaluate(enabled_rules(Rule.Stage.BEFORE_MODEL), facts)
+    draft.rules_applied += [name for _, name in before.matched]
+    force_tier = force_tier or before.force_tier
+    if before.spam or before.skip_model or (before.category and not force_tier):
+        draft.output = local.classify(**local_inputs(lead, message, facts))
+        draft.output = replace(
+            draft.output,
+            category="spam" if before.spam else (before.category or draft.output.category),
+        )
+        draft.model, draft.tier = "rules", 0
+        draft.outputs.append({"tier": 0, "model": "rules", "output": draft.output.to_dict()})
+        return
+    if not settings.ANTHROPIC_API_KEY:
+        decide_locally(lead, message, facts, draft)
+        return
+    circuit = Circuit.objects.filter(name="anthropic").first()
+    if circuit is not None and circuit.is_open:
+        raise TransientFailure(f"circuit open until {circuit.open_until:%H:%M}: {circuit.reason}")
+    spent = spend_today()
+    if spent >= policy.daily_budget_usd and (
+        policy.budget_action == RoutingPolicy.BudgetAction.LOCAL_ONLY
+    ):
+        draft.reasons.append("budget_exhausted")
+        decide_locally(lead, message, facts, draft)
+        return
+
+    categories = active_categories()
+    text = message_text(message)
+    first = run_tier(
+        lead, message, policy, draft, tier=1, model=policy.tier1_model, categories=categories
+    )
+    reasons = escalation_reasons(first, draft, policy, categories, text)
+    if force_tier:
+        reasons.append(f"rule_forced_tier_{force_tier}")
+    suspected = injection.suspicious(text, original_html(message))
+    if suspected or (first.output and first.output.injection_suspected):
+        # An email that tries to steer the model goes to a person, never to a bigger model.
+        draft.reasons.append("injection_suspected: " + "; ".join(suspected or ["model flagged"]))
+        draft.output = first.output or local.classify(**local_inputs(lead, message, facts))
+        draft.output = replace(draft.output, injection_suspected=True)
+        draft.model, draft.tier = first.model or "local", first.tier
+        return
+    budget_left = spent < policy.daily_budget_usd
+    if reasons and not budget_left:
+        reasons = []
+        draft.reasons.append("budget_exhausted: no escalation")
+    if reasons and not within_caps(lead, policy):
+        draft.reasons.append("escalation_cap_reached")
+        reasons = []
+    if reasons:
+        draft.reasons += reasons
+        tier = 3 if force_tier == 3 else 2
+        model = policy.tier3_model if tier == 3 else policy.tier2_model
+        second = run_tier(
+            lead,
+            message,
+            policy,
+            draft,
+            tier=tier,
+            model=model,
+            categories=categories,
+            previous=first.output,
+        )
+        if second.output is not None:
+            draft.output, draft.model, draft.tier = second.output, model, tier
+            return
+    if first.output is None:
+        draft.reasons.append("no_valid_model_output")
+        decide_locally(lead, message, facts, draft)
+        return
+    draft.output, draft.model, draft.tier = first.output, policy.tier1_model, 1
+    if not reasons and budget_left and random.random() < float(policy.shadow_audit_rate):
+        audit = run_tier(
+            lead,
+            message,
+            policy,
+            draft,
+            tier=2,
+            model=policy.tier2_model,
+            categories=categories,
+            previous=first.output,
+            purpose=ModelCall.Purpose.SHADOW_AUDIT,
+        )
+        if audit.output is not None:
+            draft.shadow_category = audit.output.category
+
+
+@dataclass
+class TierResult:
+    output: contract.TriageOutput | None
+    model: str = ""
+    tier: int = 0
+    stop_reason: str = ""
+    input_tokens: int | None = None
+    invalid: bool = False
+
+
+def run_tier(
+    lead, message, policy, draft, *, tier, model, categories, previous=None, purpose=None
+) -> TierResult:
+    """One tier: a call, validation, and one bounded retry on invalid output."""
+    slugs = [c.slug for c in categories]
+    email = {
+        "subject": message.subject if message else lead.subject,
+        "sender": lead.contact.email,
+        "body": message_text(message),
+        "max_chars": policy.max_message_chars,
+    }
+    system, messages, _ = prompt.build_request_parts(
+        categories=[(c.slug, c.name, c.description) for c in categories],
+        previous=previous.to_dict() if previous else None,
+        **email,
+    )
+    # Evidence must quote what the model was shown.
+    shown = prompt.email_text(**email)
+    request = llm.LlmRequest(
+        model=model,
+        system=system,
+        messages=messages,
+        max_tokens=MAX_TOKENS,
+        output_schema=contract.triage_schema(slugs),
+    )
+    purpose = purpose or (ModelCall.Purpose.TRIAGE if tier == 1 else ModelCall.Purpose.ESCALATION)
+    result = TierResult(output=None, model=model, tier=tier)
+    for attempt_purpose in (purpose, ModelCall.Purpose.RETRY):
+        response = call_model(lead, request, tier=tier, purpose=attempt_purpose)
+        result.stop_reason = response.stop_reason or ""
+        if response.usage is not None:
+            result.input_tokens = (
+                (response.usage.input_tokens or 0)
+                + (response.usage.cache_read_input_tokens or 0)
+                + (response.usage.cache_creation_input_tokens or 0)
+            )
+        if response.stop_reason == "refusal":
+            draft.outputs.append({"tier": tier, "model": model, "refusal": True})
+            return result
+        try:
+            output = contract.validate(response.text, categories=slugs, message_text=shown)
+        except contract.ContractError as exc:
+            result.invalid = True
+            draft.outputs.append({"tier": tier, "model": model, "invalid": exc.problems[:10]})
+            continue
+        result.output, result.invalid = output, False
+        draft.outputs.append(
+            {
+                "tier": tier,
+                "model": model,
+                "output": output.to_dict(),
+                "purpose": str(attempt_purpose),
+            }
+        )
+        return result
+    return result
+
+
+def call_model(lead, request, *, tier: int, purpose: str) -> "llm.Response":
+    """Call the API; one ModelCall row per real call, committed as it happens."""
+
+    def on_attempt(attempt: int, outcome) -> None:
+        record_call(
+            lead, request.model, tier=tier, purpose=purpose, attempt=attempt, outcome=outcome
+        )
+
+    try:
+        return llm.call(request, attempts=settings.ANTHROPIC_MAX_ATTEMPTS, on_attempt=on_attempt)
+    except llm.LlmError as exc:
+        if exc.permanent:
+            open_circuit(f"{exc.status or ''} {exc.error_type or ''}: {exc}".strip())
+        raise TransientFailure(str(exc)[:200]) from exc
+
+
+def record_call(lead, model: str, *, tier, purpose, attempt, outcome) -> ModelCall:
+    now = timezone.now()
+    usage = outcome.usage
+    price = price_in_force(model, now)
+    call = ModelCall(
+        lead=lead,
+        model=model,
+        tier=tier,
+        purpose=purpose,
+        retries=max(attempt - 1, 0),
+        latency_ms=outcome.latency_ms,
+        request_id=outcome.request_id or "",
+        created_at=now,
+        completed_at=now,
+        price=price,
+    )
+    if usage is not None:
+        call.input_tokens = usage.input_tokens
+        call.output_tokens = usage.output_tokens
+        call.cache_creation_input_tokens = usage.cache_creation_input_tokens
+        call.cache_creation_5m_tokens = usage.cache_creation_5m_tokens
+        call.cache_creation_1h_tokens = usage.cache_creation_1h_tokens
+        call.cache_read_input_tokens = usage.cache_read_input_tokens
+        call.cost_usd = prices.cost(usage, price) if price else None
+    if isinstance(outcome, llm.LlmError):
+        call.error = str(outcome)[:2000]
+        call.error_type = (outcome.error_type or type(outcome).__name__)[:60]
+    else:
+        call.stop_reason = (outcome.stop_reason or "")[:30]
+        if usage is None:
+            call.error = "response carried no usage"
+    call.save()
+    return call
+
+
+def price_in_force(model: str, at) -> ModelPrice | None:
+    return (
+        ModelPrice.objects.filter(model=model, effective_from__lte=at.date())
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def spend_today() -> Decimal:
+    start = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    total = ModelCall.objects.filter(created_at__gte=start).aggregate(total=Sum("cost_usd"))
+    return total["total"] or Decimal("0")
+
+
+def open_circuit(reason: str) -> None:
+    policy = current_policy()
+    now = timezone.now()
+    Circuit.objects.update_or_create(
+        name="anthropic",
+        defaults={
+            "open_until": now + timedelta(seconds=policy.circuit_cooldown_seconds),
+            "reason": reason[:300],
+            "opened_at": now,
+        },
+    )
+    logger.error("Anthropic circuit opened: %s", reason)
+
+
+def escalation_reasons(first: TierResult, draft, policy, categories, text) -> list[str]:
+    reasons = []
+    output = first.output
+    if output is None:
+        reasons.append("refusal" if first.stop_reason == "refusal" else "invalid_output")
+        return reasons
+    by_slug = {c.slug: c for c in categories}
+    category = by_slug.get(output.category)
+    threshold = policy.confidence_threshold
+    if category is not None and category.confidence_threshold is not None:
+        threshold = category.confidence_threshold
+    if Decimal(str(output.confidence)) < threshold:
+        reasons.append(f"low_confidence ({output.confidence:.2f} < {threshold})")
+    if policy.escalate_when_model_asks and output.needs_escalation:
+        reasons.append("model_asked: " + (output.escalation_reason or "")[:100])
+    if category is not None and category.always_escalate:
+        reasons.append(f"category_{category.slug}")
+    employees = output.qualification.employees
+    if (
+        policy.escalate_company_size_at_least
+        and employees
+        and (employees >= policy.escalate_company_size_at_least)
+    ):
+        reasons.append(f"company_size {employees}")
+    amount = output.qualification.amount_usd
+    if (
+        policy.escalate_budget_at_least
+        and amount
+        and Decimal(str(amount)) >= (policy.escalate_budget_at_least)
+    ):
+        reasons.append(f"budget {amount}")
+    if first.input_tokens and first.input_tokens > policy.escalate_input_tokens_over:
+        reasons.append(f"long_input ({first.input_tokens} tokens)")
+    return reasons
+
+
+def within_caps(lead, policy) -> bool:
+    per_lead = (
+        ModelCall.objects.filter(lead=lead, tier__gte=2)
+        .exclude(purpose=ModelCall.Purpose.SHADOW_AUDIT)
+        .values("tier")
+        .count()
+    )
+    if per_lead >= policy.max_escalations_per_lead:
+        return False
+    since = timezone.now() - timedelta(days=1)
+    per_sender = Triage.objects.filter(
+        lead__contact=lead.contact, escalated=True, decided_at__gte=since
+    ).count()
+    return per_sender < policy.max_escalations_per_sender_per_day
+
+
+def decide_locally(lead, message, facts, draft: Draft) -> None:
+    draft.output = local.classify(**local_inputs(lead, message, facts))
+    draft.model, draft.tier = "local", 0
+    draft.outputs.append({"tier": 0, "model": "local", "output": draft.output.to_dict()})
+
+
+def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage:
+    output = draft.output
+    score = compute_score(output, policy)
+    after = rules.evaluate(
+        enabled_rules(Rule.Stage.AFTER_MODEL),
+        replace(facts, category=output.category, score=score, language=output.language),
+    )
+    draft.rules_applied += [name for _, name in after.matched]
+    category = after.category or output.category
+    spam = after.spam or category == "spam"
+    with transaction.atomic():
+        triage = Triage.objects.select_for_update().get(pk=triage.pk)
+        triage.category = category
+        triage.is_lead = output.is_lead
+        triage.qualification = output.qualification.to_dict()
+        triage.score = score
+        triage.urgency = output.urgency
+        triage.language = output.language
+        triage.summary = output.summary[:300]
+        triage.next_action = output.next_action
+        triage.confidence = Decimal(str(round(output.confidence, 2)))
+        triage.injection_suspected = output.injection_suspected
+        triage.model = draft.model
+        triage.tier = draft.tier
+        triage.escalated = draft.tier >= 2
+        triage.escalation_reasons = draft.reasons
+        triage.outputs = draft.outputs
+        triage.rules_applied = draft.rules_applied
+        triage.provisional = draft.provisional
+        triage.shadow_category = draft.shadow_category
+        triage.priority = after.priority or compute_priority(score, output.urgency)
+        triage.decided_at = timezone.now()
+        triage.claimed_until = None
+        assign(
+            triage,
+            lead,
+            policy,
+            queue_slug=after.queue,
+            assignee=after.assignee,
+            review=output.injection_suspected or "max_attempts" in draft.reasons,
+        )
+        triage.save()
+        if spam:
+            status = Lead.Status.SPAM
+        elif draft.provisional:
+            status = Lead.Status.AWAITING_TRIAGE
+        else:
+            status = Lead.Status.NEW
+        Lead.objects.filter(pk=lead.pk).update(status=status)
+    return triage
+
+
+# --- Inputs ---------------------------------------------------------------------------
+
+
+def enabled_rules(stage: str) -> list[Rule]:
+    return list(Rule.objects.filter(is_enabled=True, stage=stage).order_by("position", "pk"))
+
+
+def active_categories() -> list[Category]:
+    if not Category.objects.exists():
+        defaults.seed_defaults(Queue, Category, RoutingPolicy)
+    return list(Category.objects.filter(is_active=True).order_by("position", "slug"))
+
+
+def message_text(message: Message | None) -> str:
+    if message is None:
+        return ""
+    return message.text_new or message.text
+
+
+def lead_facts(lead: Lead, message: Message | None) -> rules.LeadFacts:
+    return rules.LeadFacts(
+        sender=lead.contact.email,
+        domain=lead.contact.domain,
+        subject=(message.subject if message else lead.subject) or "",
+        body=message_text(message),
+        channel=lead.channel,
+        form=lead.form.slug if lead.form_id else "",
+        language="",
+        category="",
+        score=None,
+        hygiene=message.hygiene if message else "",
+    )
+
+
+def original_html(message: Message | None) -> str:
+    """The HTML as sent: sanitising keeps text that styles hid, which injection checks need."""
+    if message is None or message.channel != "email":
+        return ""
+    return injection.raw_html(bytes(message.raw))
+
+
+def local_inputs(lead: Lead, message: Message | None, facts: rules.LeadFacts) -> dict:
+    return {
+        "html": original_html(message),
+        "subject": facts.subject,
+        "body": facts.body,
+        "sender_email": lead.contact.email,
+        "sender_domain": lead.contact.domain,
+        "is_free_mail": lead.contact.is_free_mail,
+        "hygiene": facts.hygiene,
+        "categories": [c.slug for c in active_categories()],
+    }
+
+
+# --- Reconciler (scheduled) ---------------------------------------------------------------
+
+RETRY_AFTER = timedelta(minutes=5)
+
+
+def requeue_stuck_triage(*, limit: int = 200) -> int:
+    """Re-enqueue leads still awaiting triage: a lost task, a killed worker's expired
+    lease, or a provisional decision made while the API was down. Not while the
+    circuit is open: that would only make more local decisions."""
+    from django_q.tasks import async_task
+
+    now = timezone.now()
+    circuit = Circuit.objects.filter(name="anthropic").first()
+    if circuit is not None and circuit.is_open:
+        return 0
+    lease_free = Q(triage__claimed_until__isnull=True) | Q(triage__claimed_until__lt=now)
+    stuck = (
+        Q(triage__isnull=True, received_at__lt=now - RETRY_AFTER)
+        | (
+            Q(triage__decided_at__isnull=True)
+            & lease_free
+            & Q(triage__created_at__lt=now - RETRY_AFTER)
+        )
+        | (Q(triage__provisional=True) & lease_free & Q(triage__decided_at__lt=now - RETRY_AFTER))
+    )
+    ids = list(
+        Lead.objects.filter(status=Lead.Status.AWAITING_TRIAGE)
+        .filter(stuck)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for lead_id in ids:
+        async_task("routing.tasks.triage_lead", lead_id)
+    return len(ids)

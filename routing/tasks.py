@@ -5,3 +5,7 @@ from routing import services
 
 def triage_lead(lead_id: int) -> None:
     services.triage_lead(lead_id)
+
+
+def requeue_stuck_triage() -> int:
+    return services.requeue_stuck_triage()

@@ -54,3 +54,11 @@ def make_user(
     return User.objects.create_user(
         username=username, password=password, email=f"{username}@leadrouter.test", is_staff=staff
     )
+
+
+def assert_handed_to_triage(lead: Lead) -> None:
+    """Intake opened the lead and routing decided it (locally: tests have no API key)."""
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.NEW, lead.status
+    assert lead.triage.model == "local"
+    assert lead.triage.decided_at is not None

@@ -7,7 +7,7 @@ from django.test import Client
 
 from intake.forms import issue_timestamp
 from intake.models import Channel, Form, Lead
-from tests.helpers import make_user
+from tests.helpers import assert_handed_to_triage, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_it_accepts_json_from_an_allowed_origin(client, form, on_commit):
     assert "Origin" in response["Vary"]
     assert "Access-Control-Allow-Credentials" not in response
     lead = Lead.objects.get()
-    assert lead.status == Lead.Status.AWAITING_TRIAGE
+    assert_handed_to_triage(lead)
     assert (lead.channel, lead.form, lead.queue_hint) == (Channel.FORM, form, "sales-emea")
     message = lead.messages.get()
     assert message.provider == "form:pricing"
@@ -148,7 +148,7 @@ def test_it_treats_a_staff_session_as_anonymous(form, on_commit):
     assert client.cookies["sessionid"].value == session_cookie
     lead = Lead.objects.get()
     assert lead.contact.email == "dana@acme-widgets.com"
-    assert lead.status == Lead.Status.AWAITING_TRIAGE
+    assert_handed_to_triage(lead)
     assert "api_user" not in lead.messages.get().provider_payload
     # The session does not open the origin check either.
     assert post_json(client, payload(), origin="https://evil.example").status_code == 403
@@ -242,7 +242,7 @@ def test_it_traps_a_timestamp_younger_than_a_person_could_type(client, form):
     trapped = Lead.objects.get(contact__email="dana@acme-widgets.com")
     assert (trapped.status, trapped.filter_reason) == (Lead.Status.FILTERED, "time_trap")
     kept = Lead.objects.get(contact__email="erin@example.com")
-    assert kept.status == Lead.Status.AWAITING_TRIAGE
+    assert kept.status == Lead.Status.AWAITING_TRIAGE  # no on-commit hooks run here
 
 
 def test_it_limits_posts_per_ip(client, form, settings):

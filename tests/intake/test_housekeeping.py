@@ -7,8 +7,8 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from intake import services
-from intake.models import Lead, Message, WebhookNonce
-from tests.helpers import make_email
+from intake.models import Message, WebhookNonce
+from tests.helpers import assert_handed_to_triage, make_email
 
 
 @pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_it_processes_a_message_whose_task_was_lost(on_commit):
     message.refresh_from_db()
     fresh.refresh_from_db()
     assert message.parse_state == Message.ParseState.PARSED
-    assert message.lead.status == Lead.Status.AWAITING_TRIAGE
+    assert_handed_to_triage(message.lead)
     assert fresh.parse_state == Message.ParseState.PENDING  # too young to count as stuck
 
 

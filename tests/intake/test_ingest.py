@@ -12,7 +12,7 @@ from django_q.signing import SignedPackage
 
 from intake import services
 from intake.models import Contact, Lead, Message
-from tests.helpers import ingest, make_email
+from tests.helpers import assert_handed_to_triage, ingest, make_email
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_it_stores_the_raw_bytes_before_processing():
 
 
 @pytest.mark.django_db
-def test_it_opens_a_lead_awaiting_triage(on_commit):
+def test_it_opens_a_lead_and_hands_it_to_triage(on_commit):
     with on_commit():
         services.ingest_email(raw=make_email(), provider="raw")
     message = Message.objects.get()
@@ -70,7 +70,7 @@ def test_it_opens_a_lead_awaiting_triage(on_commit):
     assert message.subject == "Pricing for 40 seats"
     assert "demo for our team of 40" in message.text
     lead = message.lead
-    assert lead.status == Lead.Status.AWAITING_TRIAGE
+    assert_handed_to_triage(lead)
     assert lead.contact.email == "dana@acme-widgets.com"
     assert lead.contact.name == "Dana Buyer"
     assert lead.contact.domain == "acme-widgets.com"
@@ -258,7 +258,7 @@ def test_it_joins_an_auto_reply_to_the_lead_it_answers(on_commit):
         )
     assert auto.message.lead == lead
     lead.refresh_from_db()
-    assert lead.status == Lead.Status.AWAITING_TRIAGE
+    assert_handed_to_triage(lead)
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from intake.models import Lead, Message
+from routing.models import Triage
 
 
 @pytest.mark.django_db(transaction=True)
@@ -25,7 +26,23 @@ def test_it_loads_the_demo_data_through_intake_and_prints_logins():
     # The reply threads onto the demo request; hygiene keeps three out of the queue.
     assert Lead.objects.count() == 14
     assert Lead.objects.filter(status=Lead.Status.FILTERED).count() == 3
-    assert Lead.objects.in_sales_queue().count() == 11
+    assert not Triage.objects.filter(lead__status=Lead.Status.FILTERED).exists()
+
+    # Without a key the local classifier decides, labelled as such, into sensible queues.
+    decided = {
+        t.lead.subject: (t.category, t.queue.slug if t.queue else None)
+        for t in Triage.objects.select_related("lead", "queue")
+    }
+    assert len(decided) == 11
+    assert set(Triage.objects.values_list("model", flat=True)) == {"local"}
+    assert decided["Demo request for our operations team (120 seats)"] == ("demo_request", "sales")
+    assert decided["Anfrage: Angebot für 25 Lizenzen"] == ("pricing_request", "sales")
+    assert decided["Login problem after password reset"] == ("support", "support")
+    assert decided["Integration partnership with StackBridge"] == ("partnership", "partnerships")
+    assert decided["Quick question about your website traffic"] == ("vendor_pitch", None)
+    assert decided["CONGRATULATIONS!!! You won 5 BTC - claim now"] == ("spam", None)
+    assert Lead.objects.filter(status=Lead.Status.SPAM).count() == 1
+    assert Lead.objects.in_sales_queue().count() == 10
 
 
 @pytest.mark.django_db(transaction=True)
