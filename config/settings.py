@@ -204,6 +204,8 @@ ANYMAIL = {key: value for key, value in ANYMAIL.items() if value is not None}
 # --- Anthropic (routing) ---------------------------------------------------------
 ANTHROPIC_API_KEY = envstr("ANTHROPIC_API_KEY")
 ANTHROPIC_BASE_URL = envstr("ANTHROPIC_BASE_URL")
+# The reconciler retries a lead still awaiting triage this long after its last try.
+TRIAGE_RETRY_AFTER_SECONDS = envint("TRIAGE_RETRY_AFTER_SECONDS", 300)
 # Seconds per HTTP attempt (the SDK's default is 600). Retries are owned by
 # routing/llm.py alone (the SDK's own are off): attempts per call, the backoff
 # base, and the cap on a server's retry-after, in seconds.

@@ -207,19 +207,25 @@ def call(
     *,
     attempts: int | None = None,
     on_attempt: Callable[[int, Response | LlmError], None] | None = None,
+    before_attempt: Callable[[int], None] | None = None,
 ) -> Response:
     """Send one Messages request, retrying transient failures with backoff.
 
-    `on_attempt(attempt_no, response_or_error)` runs after every real API call,
-    success or failure, before any backoff: the caller writes one ModelCall row
-    per attempt there, so failed attempts are costed too. Raises LlmError after
+    `before_attempt(attempt_no)` runs just before each real API call, so the
+    caller can record the call before it happens: a worker killed mid-call
+    still leaves its row. `on_attempt(attempt_no, response_or_error)` runs
+    after every real API call, success or failure, before any backoff: the
+    caller completes that row there, so failed attempts are costed too. Raises LlmError after
     a permanent failure or when `attempts` (default ANTHROPIC_MAX_ATTEMPTS) run out.
     """
 
     def once(attempt: int) -> Response:
+        client = get_client()  # raises before anything is sent when no key is set
+        if before_attempt is not None:
+            before_attempt(attempt)
         started = time.monotonic()
         try:
-            message = get_client().messages.create(**request.params())
+            message = client.messages.create(**request.params())
         except (anthropic.AnthropicError, json.JSONDecodeError) as exc:
             raise _error_from(exc, latency_ms=_ms_since(started), attempt=attempt) from exc
         if not isinstance(message, anthropic.types.Message):

@@ -80,7 +80,14 @@ def claim(lead_id: int) -> Triage | None:
     return triage
 
 
-def triage_lead(lead_id: int, *, force_tier: int | None = None) -> Triage | None:
+def triage_lead(
+    lead_id: int,
+    *,
+    force_tier: int | None = None,
+    tier1_response: "llm.Response | None" = None,
+) -> Triage | None:
+    """Triage one lead. `tier1_response`: tier 1's answer when it was already obtained (a
+    Message Batch result, recorded by the caller); the rest of the decision is unchanged."""
     lead = Lead.objects.select_related("contact", "form").filter(pk=lead_id).first()
     if lead is None:
         logger.warning("triage_lead: lead %s no longer exists", lead_id)
@@ -97,7 +104,15 @@ def triage_lead(lead_id: int, *, force_tier: int | None = None) -> Triage | None
     facts = lead_facts(lead, message)
     draft = Draft()
     try:
-        decide(lead, message, facts, policy, draft, force_tier=force_tier)
+        decide(
+            lead,
+            message,
+            facts,
+            policy,
+            draft,
+            force_tier=force_tier,
+            tier1_response=tier1_response,
+        )
     except TransientFailure as exc:
         draft.reasons.append(f"api_unavailable: {exc}")
         decide_locally(lead, message, facts, draft)
@@ -107,7 +122,16 @@ def triage_lead(lead_id: int, *, force_tier: int | None = None) -> Triage | None
     return record_decision(lead, triage, draft, facts, policy)
 
 
-def decide(lead, message, facts, policy, draft: Draft, *, force_tier: int | None) -> None:
+def decide(
+    lead,
+    message,
+    facts,
+    policy,
+    draft: Draft,
+    *,
+    force_tier: int | None,
+    tier1_response: "llm.Response | None" = None,
+) -> None:
     before = rules.evaluate(enabled_rules(Rule.Stage.BEFORE_MODEL), facts)
     draft.rules_applied += [name for _, name in before.matched]
     force_tier = force_tier or before.force_tier
@@ -137,7 +161,14 @@ def decide(lead, message, facts, policy, draft: Draft, *, force_tier: int | None
     categories = active_categories()
     text = message_text(message)
     first = run_tier(
-        lead, message, policy, draft, tier=1, model=policy.tier1_model, categories=categories
+        lead,
+        message,
+        policy,
+        draft,
+        tier=1,
+        model=policy.tier1_model,
+        categories=categories,
+        response=tier1_response,
     )
     reasons = escalation_reasons(first, draft, policy, categories, text)
     if force_tier:
@@ -205,11 +236,10 @@ class TierResult:
     invalid: bool = False
 
 
-def run_tier(
-    lead, message, policy, draft, *, tier, model, categories, previous=None, purpose=None
-) -> TierResult:
-    """One tier: a call, validation, and one bounded retry on invalid output."""
-    slugs = [c.slug for c in categories]
+def tier_request(
+    lead, message, policy, *, model, categories, previous=None
+) -> tuple["llm.LlmRequest", str]:
+    """The request a tier sends for this lead, and the email text it shows the model."""
     email = {
         "subject": message.subject if message else lead.subject,
         "sender": lead.contact.email,
@@ -221,19 +251,47 @@ def run_tier(
         previous=previous.to_dict() if previous else None,
         **email,
     )
-    # Evidence must quote what the model was shown.
-    shown = prompt.email_text(**email)
     request = llm.LlmRequest(
         model=model,
         system=system,
         messages=messages,
         max_tokens=MAX_TOKENS,
-        output_schema=contract.triage_schema(slugs),
+        output_schema=contract.triage_schema([c.slug for c in categories]),
+    )
+    return request, prompt.email_text(**email)
+
+
+def run_tier(
+    lead,
+    message,
+    policy,
+    draft,
+    *,
+    tier,
+    model,
+    categories,
+    previous=None,
+    purpose=None,
+    response=None,
+) -> TierResult:
+    """One tier: a call, validation, and one bounded retry on invalid output.
+
+    `response`: the first attempt's answer when it was already obtained (a batch result,
+    recorded by the caller); a retry after invalid output is still a normal call.
+    """
+    slugs = [c.slug for c in categories]
+    # Evidence must quote what the model was shown.
+    request, shown = tier_request(
+        lead, message, policy, model=model, categories=categories, previous=previous
     )
     purpose = purpose or (ModelCall.Purpose.TRIAGE if tier == 1 else ModelCall.Purpose.ESCALATION)
     result = TierResult(output=None, model=model, tier=tier)
+    prepared = response
     for attempt_purpose in (purpose, ModelCall.Purpose.RETRY):
-        response = call_model(lead, request, tier=tier, purpose=attempt_purpose)
+        if prepared is not None:
+            response, prepared = prepared, None
+        else:
+            response = call_model(lead, request, tier=tier, purpose=attempt_purpose)
         result.stop_reason = response.stop_reason or ""
         if response.usage is not None:
             result.input_tokens = (
@@ -264,37 +322,44 @@ def run_tier(
 
 
 def call_model(lead, request, *, tier: int, purpose: str) -> "llm.Response":
-    """Call the API; one ModelCall row per real call, committed as it happens."""
+    """Call the API; one ModelCall row per real call, created before the call and
+    completed after it, each committed at once (no transaction is open here)."""
+    rows: dict[int, ModelCall] = {}
 
-    def on_attempt(attempt: int, outcome) -> None:
-        record_call(
-            lead, request.model, tier=tier, purpose=purpose, attempt=attempt, outcome=outcome
+    def before_attempt(attempt: int) -> None:
+        rows[attempt] = ModelCall.objects.create(
+            lead=lead,
+            model=request.model,
+            tier=tier,
+            purpose=purpose,
+            retries=attempt - 1,
+            error="no answer recorded (the call was interrupted)",
         )
 
+    def on_attempt(attempt: int, outcome) -> None:
+        complete_call(rows[attempt], outcome)
+
     try:
-        return llm.call(request, attempts=settings.ANTHROPIC_MAX_ATTEMPTS, on_attempt=on_attempt)
+        return llm.call(
+            request,
+            attempts=settings.ANTHROPIC_MAX_ATTEMPTS,
+            before_attempt=before_attempt,
+            on_attempt=on_attempt,
+        )
     except llm.LlmError as exc:
         if exc.permanent:
             open_circuit(f"{exc.status or ''} {exc.error_type or ''}: {exc}".strip())
         raise TransientFailure(str(exc)[:200]) from exc
 
 
-def record_call(lead, model: str, *, tier, purpose, attempt, outcome) -> ModelCall:
-    now = timezone.now()
+def complete_call(call: ModelCall, outcome) -> ModelCall:
+    """Fill in a ModelCall from the answer or the error: tokens, price, latency, request id."""
     usage = outcome.usage
-    price = price_in_force(model, now)
-    call = ModelCall(
-        lead=lead,
-        model=model,
-        tier=tier,
-        purpose=purpose,
-        retries=max(attempt - 1, 0),
-        latency_ms=outcome.latency_ms,
-        request_id=outcome.request_id or "",
-        created_at=now,
-        completed_at=now,
-        price=price,
-    )
+    call.price = price_in_force(call.model, call.created_at)
+    call.completed_at = timezone.now()
+    call.latency_ms = outcome.latency_ms
+    call.request_id = (outcome.request_id or "")[:100]
+    call.error = ""
     if usage is not None:
         call.input_tokens = usage.input_tokens
         call.output_tokens = usage.output_tokens
@@ -302,7 +367,7 @@ def record_call(lead, model: str, *, tier, purpose, attempt, outcome) -> ModelCa
         call.cache_creation_5m_tokens = usage.cache_creation_5m_tokens
         call.cache_creation_1h_tokens = usage.cache_creation_1h_tokens
         call.cache_read_input_tokens = usage.cache_read_input_tokens
-        call.cost_usd = prices.cost(usage, price) if price else None
+        call.cost_usd = prices.cost(usage, call.price) if call.price else None
     if isinstance(outcome, llm.LlmError):
         call.error = str(outcome)[:2000]
         call.error_type = (outcome.error_type or type(outcome).__name__)[:60]
@@ -508,8 +573,6 @@ def local_inputs(lead: Lead, message: Message | None, facts: rules.LeadFacts) ->
 
 # --- Reconciler (scheduled) ---------------------------------------------------------------
 
-RETRY_AFTER = timedelta(minutes=5)
-
 
 def requeue_stuck_triage(*, limit: int = 200) -> int:
     """Re-enqueue leads still awaiting triage: a lost task, a killed worker's expired
@@ -521,15 +584,16 @@ def requeue_stuck_triage(*, limit: int = 200) -> int:
     circuit = Circuit.objects.filter(name="anthropic").first()
     if circuit is not None and circuit.is_open:
         return 0
+    retry_after = timedelta(seconds=settings.TRIAGE_RETRY_AFTER_SECONDS)
     lease_free = Q(triage__claimed_until__isnull=True) | Q(triage__claimed_until__lt=now)
     stuck = (
-        Q(triage__isnull=True, received_at__lt=now - RETRY_AFTER)
+        Q(triage__isnull=True, received_at__lt=now - retry_after)
         | (
             Q(triage__decided_at__isnull=True)
             & lease_free
-            & Q(triage__created_at__lt=now - RETRY_AFTER)
+            & Q(triage__created_at__lt=now - retry_after)
         )
-        | (Q(triage__provisional=True) & lease_free & Q(triage__decided_at__lt=now - RETRY_AFTER))
+        | (Q(triage__provisional=True) & lease_free & Q(triage__decided_at__lt=now - retry_after))
     )
     ids = list(
         Lead.objects.filter(status=Lead.Status.AWAITING_TRIAGE)

@@ -1,6 +1,7 @@
 """Start the project's real processes (worker, web server) against the test database."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -27,13 +28,21 @@ def process_env(**extra: str) -> dict[str, str]:
 
 
 def start_worker(**extra: str) -> subprocess.Popen:
+    """A qcluster in its own process group, so a test can SIGKILL all of it."""
     return subprocess.Popen(
         [sys.executable, "manage.py", "qcluster"],
         cwd=REPO_ROOT,
         env=process_env(Q_WORKERS="1", **extra),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
+
+
+def kill_hard(process: subprocess.Popen) -> None:
+    """SIGKILL the process and its children: no cleanup, as a crashed machine."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
 
 
 def stop(process: subprocess.Popen) -> str:
