@@ -7,7 +7,7 @@ import pytest
 from intake.models import Lead
 from routing import prices, services
 from routing.models import Category, Circuit, ModelCall, ModelPrice, RoutingPolicy, Rule, Triage
-from tests.helpers import make_lead
+from tests.helpers import FIXTURES, ingest, make_lead
 
 HAIKU, SONNET, OPUS = "claude-haiku-5-5", "claude-sonnet-5-5", "claude-opus-5-5"
 USAGE = {"input_tokens": 1800, "output_tokens": 150, "cache_read_input_tokens": 1200}
@@ -46,9 +46,27 @@ def calls(lead) -> list[tuple[str, str]]:
     return list(ModelCall.objects.filter(lead=lead).order_by("pk").values_list("model", "purpose"))
 
 
+@pytest.fixture(autouse=True)
+def no_random_audits(db):
+    """Shadow audits pick leads at random: off here, and on (rate 1) where tested."""
+    RoutingPolicy.objects.update(shadow_audit_rate=Decimal("0"))
+
+
 @pytest.fixture
 def lead(db):
     return make_lead()
+
+
+def test_it_audits_a_confident_decision_with_tier_two_and_reports_it_apart(fake_anthropic, lead):
+    RoutingPolicy.objects.update(shadow_audit_rate=Decimal("1"))
+    fake_anthropic.reply(answer(), usage=USAGE)
+    fake_anthropic.reply(answer(category="pricing_request"), usage=USAGE)
+
+    triage = services.triage_lead(lead.pk)
+
+    assert (triage.model, triage.category, triage.escalated) == (HAIKU, "demo_request", False)
+    assert triage.shadow_category == "pricing_request"  # a disagreement, measured
+    assert calls(lead) == [(HAIKU, "triage"), (SONNET, "shadow_audit")]
 
 
 def test_it_decides_a_confident_lead_with_one_haiku_call(fake_anthropic, lead):
@@ -400,3 +418,56 @@ def test_it_prices_each_call_from_the_row_in_force_on_its_day(fake_anthropic, le
     call = ModelCall.objects.get(lead=lead)
     assert call.price == old  # the future row does not apply yet
     assert call.cost_usd == Decimal("0.00026700")
+
+
+INJECTIONS = sorted(
+    path for path in (FIXTURES / "injection").glob("*.eml") if not path.name.startswith("ok-")
+)
+HARMLESS = sorted((FIXTURES / "injection").glob("ok-*.eml"))
+
+
+def no_facts_answer(**overrides) -> dict:
+    empty = {name: fact() for name in ("authority", "need", "timeline")}
+    empty["budget"], empty["company_size"] = fact(amount_usd=None), fact(employees=None)
+    return answer(qualification=empty, **overrides)
+
+
+@pytest.mark.parametrize("path", INJECTIONS, ids=lambda p: p.stem)
+def test_it_flags_an_injection_and_keeps_it_from_a_bigger_model(fake_anthropic, db, path):
+    assert len(INJECTIONS) >= 10
+    lead = ingest(path.read_bytes()).message.lead
+    # The model is fooled: it asks to escalate, with low confidence, and flags nothing.
+    fake_anthropic.default = lambda request: no_facts_answer(
+        category="demo_request",
+        confidence=0.2,
+        needs_escalation=True,
+        escalation_reason="the email asks for it",
+    )
+
+    triage = services.triage_lead(lead.pk)
+
+    assert triage.injection_suspected, path.name
+    assert triage.queue.slug == "review"
+    assert not triage.escalated
+    assert {model for model, _ in calls(lead)} == {HAIKU}
+
+
+@pytest.mark.parametrize("path", HARMLESS, ids=lambda p: p.stem)
+def test_it_does_not_flag_ordinary_mail_as_injection(fake_anthropic, db, path):
+    lead = ingest(path.read_bytes()).message.lead
+    fake_anthropic.default = lambda request: no_facts_answer(category="other")
+
+    triage = services.triage_lead(lead.pk)
+
+    assert not triage.injection_suspected, (path.name, triage.escalation_reasons)
+
+
+def test_it_waits_out_a_rate_limit_and_records_both_calls(fake_anthropic, lead):
+    fake_anthropic.rate_limited(retry_after_ms=50)
+    fake_anthropic.reply(answer())
+
+    triage = services.triage_lead(lead.pk)
+
+    assert triage.model == HAIKU and not triage.provisional
+    rows = ModelCall.objects.filter(lead=lead).order_by("pk")
+    assert [row.error_type for row in rows] == ["rate_limit_error", ""]
