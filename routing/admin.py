@@ -481,3 +481,23 @@ class CircuitAdmin(admin.ModelAdmin):
     def close(self, request, queryset):
         count = queryset.filter(open_until__gt=timezone.now()).update(open_until=None)
         self.message_user(request, f"Closed {count} circuit(s).", messages.SUCCESS)
+
+
+# --- The dashboard ------------------------------------------------------------------------
+
+
+def _with_dashboard(get_urls):
+    """Put /admin/routing/dashboard/ ahead of the site's own URLs (its catch-all comes last)."""
+
+    def urls():
+        from django.urls import path
+
+        from routing.dashboard import dashboard_view
+
+        view = admin.site.admin_view(lambda request: dashboard_view(request, admin.site))
+        return [path("routing/dashboard/", view, name="routing_dashboard"), *get_urls()]
+
+    return urls
+
+
+admin.site.get_urls = _with_dashboard(admin.site.get_urls)

@@ -339,3 +339,22 @@ class Circuit(models.Model):
     @property
     def is_open(self) -> bool:
         return self.open_until is not None and self.open_until > timezone.now()
+
+
+class BacklogBatch(models.Model):
+    """A Message Batch submitted by `triage_backlog --batch`: kept so a re-run resumes it."""
+
+    batch_id = models.CharField(max_length=100, unique=True)
+    model = models.CharField(max_length=100)
+    lead_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    # Outcome counts once applied: decided, provisional, skipped, errored, expired, ...
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.batch_id

@@ -1,0 +1,512 @@
+"""The routing dashboard in admin: queues, model mix, escalations, cost, budget, savings,
+agreement, for the leads received in a date range.
+
+Every figure is one aggregate query in PostgreSQL (a bounded number per page, whatever the
+volume); Python only reshapes a few dozen rows. Money stays `numeric` in SQL and `Decimal`
+here: nothing passes through a float.
+
+Scope: a lead is in the range when it was received in it (local dates, both ends included),
+and its cost is the sum of all its model calls, whenever they were made. Queue depths and SLA
+breaches are the state now, whatever the range.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.html import format_html, format_html_join
+
+from intake.models import Lead
+from routing.models import Circuit, Feedback, ModelCall, RoutingPolicy, Triage
+
+DEFAULT_DAYS = 14
+OPEN_STATUSES = (Lead.Status.NEW, Lead.Status.WORKING, Lead.Status.CONTACTED)
+CENTS = Decimal("0.01")
+PLACES = Decimal("0.00000001")  # ModelCall.cost_usd has 8 decimal places
+ZERO = Decimal("0")
+MIX_ORDER = ("hygiene", "rules", "local", "Haiku", "Sonnet", "Opus", "other")
+
+
+@dataclass(frozen=True)
+class Range:
+    start: date
+    end: date  # included
+
+    @property
+    def since(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.start, time.min))
+
+    @property
+    def until(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+
+    def leads(self):
+        return Lead.objects.filter(received_at__gte=self.since, received_at__lt=self.until)
+
+
+def parse_range(params, today: date | None = None) -> Range:
+    """?start=YYYY-MM-DD&end=YYYY-MM-DD; the last 14 days (today included) by default."""
+    today = today or timezone.localdate()
+
+    def read(name):
+        try:
+            return parse_date(params.get(name) or "")
+        except ValueError:  # well-formed but impossible, like 2026-02-30
+            return None
+
+    end = read("end") or today
+    start = read("start") or end - timedelta(days=DEFAULT_DAYS - 1)
+    if start > end:
+        start, end = end, start
+    return Range(start, end)
+
+
+def share(part, whole) -> Decimal | None:
+    """A percentage with one decimal place, None when there is nothing to divide."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+# --- Queues and SLA (now) --------------------------------------------------------------
+
+
+def queue_depths(now: datetime) -> dict:
+    """Open work per queue and status, with SLA breaches: open leads past their due time."""
+    rows = (
+        Lead.objects.exclude(status=Lead.Status.FILTERED)
+        .values("triage__queue__name", "status")
+        .annotate(
+            n=Count("pk"),
+            breached=Count("pk", filter=Q(status__in=OPEN_STATUSES, triage__sla_due__lt=now)),
+        )
+        .order_by()
+    )
+    queues: dict[str, dict] = {}
+    for row in rows:
+        name = row["triage__queue__name"] or "(no queue)"
+        entry = queues.setdefault(name, {"name": name, "counts": {}, "breached": 0})
+        entry["counts"][row["status"]] = row["n"]
+        entry["breached"] += row["breached"]
+    seen = {status for q in queues.values() for status in q["counts"]}
+    columns = [(value, label) for value, label in Lead.Status.choices if value in seen]
+    table = []
+    for name in sorted(queues):
+        entry = queues[name]
+        entry["cells"] = [entry["counts"].get(value, 0) for value, _ in columns]
+        table.append(entry)
+    return {
+        "columns": columns,
+        "rows": table,
+        "breached": sum(q["breached"] for q in table),
+    }
+
+
+# --- Model mix, escalation, agreement ----------------------------------------------------
+
+
+def model_family(model: str) -> str:
+    if model in ("rules", "local"):
+        return model
+    for prefix, name in (
+        ("claude-haiku", "Haiku"),
+        ("claude-sonnet", "Sonnet"),
+        ("claude-opus", "Opus"),
+    ):
+        if model.startswith(prefix):
+            return name
+    return "other"
+
+
+def decisions(rng: Range) -> list[dict]:
+    """One pass over the decided leads of the range, grouped by deciding model and tier:
+    decided, escalated, shadow-audited, shadow-agreed, corrected by a rep (category)."""
+    corrected = Feedback.objects.filter(
+        lead=OuterRef("lead"), field="category", model=OuterRef("model")
+    )
+    return list(
+        Triage.objects.filter(
+            decided_at__isnull=False,
+            lead__received_at__gte=rng.since,
+            lead__received_at__lt=rng.until,
+        )
+        .annotate(is_corrected=Exists(corrected))
+        .values("model", "tier")
+        .annotate(
+            n=Count("pk"),
+            escalated=Count("pk", filter=Q(escalated=True)),
+            audited=Count("pk", filter=~Q(shadow_category="")),
+            agreed=Count("pk", filter=~Q(shadow_category="") & Q(shadow_category=F("category"))),
+            corrected=Count("pk", filter=Q(is_corrected=True)),
+        )
+        .order_by("tier", "model")
+    )
+
+
+def model_mix(rows: list[dict], filtered: int) -> dict:
+    """Who decided the leads of the range; hygiene-filtered leads count as decided for free."""
+    counts = dict.fromkeys(MIX_ORDER, 0)
+    for row in rows:
+        counts[model_family(row["model"])] += row["n"]
+    counts["hygiene"] = filtered
+    total = sum(counts.values())
+    return {
+        "total": total,
+        "rows": [
+            {"name": name, "n": counts[name], "share": share(counts[name], total)}
+            for name in MIX_ORDER
+            if counts[name] or name != "other"
+        ],
+    }
+
+
+REASON_SQL = """
+SELECT split_part(split_part(reason, ':', 1), ' (', 1) AS prefix, COUNT(*)
+FROM routing_triage t
+JOIN intake_lead l ON l.id = t.lead_id
+CROSS JOIN LATERAL jsonb_array_elements_text(t.escalation_reasons) AS reason
+WHERE t.decided_at IS NOT NULL AND l.received_at >= %s AND l.received_at < %s
+  AND jsonb_typeof(t.escalation_reasons) = 'array' AND t.escalation_reasons <> '[]'::jsonb
+GROUP BY 1
+ORDER BY 2 DESC, 1
+"""
+
+
+def escalations(rng: Range, rows: list[dict]) -> dict:
+    """Escalated / decided, and every recorded reason counted by its prefix."""
+    n = sum(row["n"] for row in rows)
+    escalated = sum(row["escalated"] for row in rows)
+    with connection.cursor() as cursor:
+        cursor.execute(REASON_SQL, [rng.since, rng.until])
+        reasons = [{"reason": prefix, "n": count} for prefix, count in cursor.fetchall()]
+    return {"decided": n, "escalated": escalated, "rate": share(escalated, n), "reasons": reasons}
+
+
+def agreement(rows: list[dict]) -> dict:
+    """Shadow audits (tier 2 re-asked on a confident tier-1 decision) and rep corrections."""
+    shadow: dict[str, dict] = {}
+    for row in rows:
+        if row["audited"]:
+            entry = shadow.setdefault(row["model"], {"model": row["model"], "n": 0, "agreed": 0})
+            entry["n"] += row["audited"]
+            entry["agreed"] += row["agreed"]
+    for entry in shadow.values():
+        entry["share"] = share(entry["agreed"], entry["n"])
+    reps = [
+        {
+            "model": row["model"],
+            "tier": row["tier"],
+            "n": row["n"],
+            "corrected": row["corrected"],
+            "share": share(row["n"] - row["corrected"], row["n"]),
+        }
+        for row in rows
+    ]
+    return {"shadow": [shadow[model] for model in sorted(shadow)], "reps": reps}
+
+
+# --- Cost per lead ---------------------------------------------------------------------
+
+# percentile_cont() takes double precision, so it would round money through a float; the
+# same interpolation (position 1 + p * (n - 1) in the sorted costs) done on the numeric
+# array keeps it exact.
+COST_SQL = """
+WITH calls AS (
+    SELECT c.lead_id, SUM(c.cost_usd) AS cost
+    FROM routing_modelcall c
+    JOIN intake_lead l ON l.id = c.lead_id
+    WHERE l.received_at >= %(since)s AND l.received_at < %(until)s
+    GROUP BY c.lead_id
+),
+per_lead AS (
+    SELECT (l.received_at AT TIME ZONE %(tz)s)::date AS day,
+           l.channel,
+           COALESCE(NULLIF(t.category, ''), '(none)') AS category,
+           COALESCE(calls.cost, 0) AS cost,
+           l.status = 'filtered' AND t.id IS NULL AS hygiene
+    FROM intake_lead l
+    LEFT JOIN routing_triage t ON t.lead_id = l.id
+    LEFT JOIN calls ON calls.lead_id = l.id
+    WHERE l.received_at >= %(since)s AND l.received_at < %(until)s
+),
+grouped AS (
+    SELECT GROUPING(day) AS g_day, GROUPING(channel) AS g_channel,
+           GROUPING(category) AS g_category, day, channel, category,
+           COUNT(*) AS n, SUM(cost) AS total, array_agg(cost ORDER BY cost) AS costs,
+           COUNT(*) FILTER (WHERE hygiene) AS hygiene
+    FROM per_lead
+    GROUP BY GROUPING SETS ((), (day), (channel), (category))
+),
+positioned AS (
+    SELECT *, 1 + 0.5 * (n - 1) AS p50, 1 + 0.95 * (n - 1) AS p95 FROM grouped
+)
+SELECT g_day, g_channel, g_category, day, channel, category, n, total, hygiene,
+       costs[floor(p50)::int]
+         + (p50 - floor(p50)) * (costs[ceil(p50)::int] - costs[floor(p50)::int]),
+       costs[floor(p95)::int]
+         + (p95 - floor(p95)) * (costs[ceil(p95)::int] - costs[floor(p95)::int])
+FROM positioned
+"""
+
+
+def cost_per_lead(rng: Range) -> dict:
+    """Mean, median and p95 of each lead's summed call cost, overall and by day, channel and
+    category. A lead without calls (hygiene, rules, local) costs 0 and is counted."""
+    params = {"since": rng.since, "until": rng.until, "tz": timezone.get_current_timezone_name()}
+    with connection.cursor() as cursor:
+        cursor.execute(COST_SQL, params)
+        rows = cursor.fetchall()
+    overall = None
+    by_day, by_channel, by_category = {}, [], []
+    filtered = 0
+    for g_day, g_channel, g_category, day, channel, category, n, total, hygiene, p50, p95 in rows:
+        if not n:
+            continue  # the grand total of an empty range
+        stats = {
+            "n": n,
+            "total": total,
+            "mean": (total / n).quantize(PLACES, ROUND_HALF_UP),
+            "median": p50,
+            "p95": p95,
+        }
+        if g_day and g_channel and g_category:
+            overall = stats
+            filtered = hygiene
+        elif not g_day:
+            by_day[day] = {"day": day, **stats}
+        elif not g_channel:
+            by_channel.append({"channel": channel, **stats})
+        else:
+            by_category.append({"category": category, **stats})
+    days = []
+    day = rng.start
+    while day <= rng.end:  # every day of the range, empty ones included, for the chart
+        days.append(by_day.get(day) or {"day": day, "n": 0, "total": ZERO})
+        day += timedelta(days=1)
+    empty = {"n": 0, "total": ZERO, "mean": None, "median": None, "p95": None}
+    return {
+        "overall": overall if overall and overall["n"] else empty,
+        "days": days,
+        "channels": sorted(by_channel, key=lambda r: r["channel"]),
+        "categories": sorted(by_category, key=lambda r: -r["total"]),
+        "filtered": filtered,
+    }
+
+
+# --- Spend, budget, savings --------------------------------------------------------------
+
+# What the calls would have cost at the tier-2 model's price in force on each call's day:
+# prices.tier2_equivalent() in SQL, with the long-prompt band and the batch discount applied
+# per call exactly as prices.cost() applies them. For speed, token counts are summed per
+# (price row, band, batch) group before they are priced, so the baseline is the exact sum of
+# the unrounded per-call prices; cost() also rounds each call to 8 places, a difference under
+# half a hundred-millionth of a dollar per call, on a figure that is an estimate anyway.
+SAVINGS_SQL = """
+WITH calls AS (
+    SELECT c.purpose = 'shadow_audit' AS shadow, c.batch, c.cost_usd,
+           (c.created_at AT TIME ZONE %(tz)s)::date AS day,
+           num_nonnulls(c.input_tokens, c.output_tokens, c.cache_creation_input_tokens,
+                        c.cache_creation_5m_tokens, c.cache_creation_1h_tokens,
+                        c.cache_read_input_tokens) > 0 AS has_usage,
+           COALESCE(c.input_tokens, 0) AS t_in,
+           COALESCE(c.output_tokens, 0) AS t_out,
+           COALESCE(c.cache_creation_1h_tokens, 0) AS t_1h,
+           COALESCE(c.cache_creation_5m_tokens, 0)
+             + GREATEST(COALESCE(c.cache_creation_input_tokens, 0)
+                        - COALESCE(c.cache_creation_5m_tokens, 0)
+                        - COALESCE(c.cache_creation_1h_tokens, 0), 0) AS t_5m,
+           COALESCE(c.cache_read_input_tokens, 0) AS t_read
+    FROM routing_modelcall c
+    JOIN intake_lead l ON l.id = c.lead_id
+    WHERE l.received_at >= %(since)s AND l.received_at < %(until)s
+),
+priced AS (
+    SELECT calls.*, p.price_id,
+           p.price_id IS NOT NULL AND has_usage AND cost_usd IS NOT NULL AND NOT shadow
+             AS compared,
+           COALESCE(p.long_prompt_multiplier IS NOT NULL
+                    AND t_in + t_5m + t_1h + t_read > p.long_prompt_threshold, FALSE)
+             AS long_prompt
+    FROM calls
+    LEFT JOIN LATERAL (
+        SELECT mp.id AS price_id, mp.long_prompt_threshold, mp.long_prompt_multiplier
+        FROM routing_modelprice mp
+        WHERE mp.model = %(tier2)s AND mp.effective_from <= calls.day
+        ORDER BY mp.effective_from DESC
+        LIMIT 1
+    ) p ON TRUE
+),
+groups AS (
+    SELECT shadow, compared, batch, long_prompt, price_id,
+           COUNT(*) AS n, COUNT(*) FILTER (WHERE cost_usd IS NULL) AS unpriced,
+           SUM(cost_usd) AS cost, SUM(t_in) AS t_in, SUM(t_out) AS t_out,
+           SUM(t_5m) AS t_5m, SUM(t_1h) AS t_1h, SUM(t_read) AS t_read
+    FROM priced
+    GROUP BY shadow, compared, batch, long_prompt, price_id
+)
+SELECT
+    COALESCE(SUM(g.n), 0),
+    COALESCE(SUM(g.cost), 0),
+    COALESCE(SUM(g.unpriced), 0),
+    COALESCE(SUM(g.cost) FILTER (WHERE g.shadow), 0),
+    COALESCE(SUM(g.n) FILTER (WHERE g.shadow), 0),
+    COALESCE(SUM(g.cost) FILTER (WHERE g.compared), 0),
+    COALESCE(SUM(
+        (mp.input_per_mtok * g.t_in + mp.cache_write_5m_per_mtok * g.t_5m
+         + mp.cache_write_1h_per_mtok * g.t_1h + mp.cache_read_per_mtok * g.t_read
+         + mp.output_per_mtok * g.t_out) * 0.000001
+        * CASE WHEN g.long_prompt THEN mp.long_prompt_multiplier ELSE 1 END
+        * CASE WHEN g.batch THEN mp.batch_multiplier ELSE 1 END
+    ) FILTER (WHERE g.compared), 0),
+    COALESCE(SUM(g.n) FILTER (WHERE NOT g.shadow AND NOT g.compared), 0)
+FROM groups g
+LEFT JOIN routing_modelprice mp ON mp.id = g.price_id
+"""
+
+
+def active_policy() -> RoutingPolicy:
+    # Read-only: a page view never seeds defaults; an unsaved default policy stands in.
+    return RoutingPolicy.objects.filter(is_active=True).order_by("pk").first() or RoutingPolicy()
+
+
+def spend(rng: Range, policy: RoutingPolicy) -> dict:
+    """Range spend, shadow-audit spend apart, and the savings against tier 2 for everything."""
+    params = {
+        "since": rng.since,
+        "until": rng.until,
+        "tz": timezone.get_current_timezone_name(),
+        "tier2": policy.tier2_model,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(SAVINGS_SQL, params)
+        (
+            calls,
+            total,
+            unpriced,
+            shadow_cost,
+            shadow_calls,
+            compared_actual,
+            compared_baseline,
+            not_compared,
+        ) = cursor.fetchone()
+    savings = compared_baseline - compared_actual
+    return {
+        "calls": calls,
+        "total": total,
+        "unpriced": unpriced,
+        "shadow_cost": shadow_cost,
+        "shadow_calls": shadow_calls,
+        "tier2_model": policy.tier2_model,
+        "actual": compared_actual,
+        "baseline": compared_baseline,
+        "savings": savings,
+        "net_savings": savings - shadow_cost,
+        "savings_share": share(savings, compared_baseline),
+        "not_compared": not_compared,
+    }
+
+
+def budget(now: datetime, policy: RoutingPolicy) -> dict:
+    """Today's spend against the daily budget, counted the way routing.services does."""
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    today = ModelCall.objects.filter(created_at__gte=start).aggregate(total=Sum("cost_usd"))
+    spent = today["total"] or ZERO
+    limit = policy.daily_budget_usd
+    circuit = Circuit.objects.filter(name="anthropic").first()
+    return {
+        "spent": spent,
+        "limit": limit,
+        "share": share(spent, limit),
+        "over": spent >= limit,
+        "circuit": circuit if circuit is not None and circuit.is_open else None,
+    }
+
+
+# --- Charts ------------------------------------------------------------------------------
+
+CHART_HEIGHT = 120
+
+
+def bar_chart(items: list[tuple[str, Decimal | int]], *, title: str, width: int = 640):
+    """A bar chart as server-rendered SVG; each bar carries its exact value in a tooltip."""
+    top = max((value for _, value in items), default=0) or 1
+    slot = width / max(len(items), 1)
+    bars = []
+    for i, (label, value) in enumerate(items):
+        height = float(Decimal(value) / Decimal(top)) * CHART_HEIGHT  # geometry only
+        bars.append(
+            (
+                label,
+                value,
+                f"{i * slot + slot * 0.1:.1f}",
+                f"{CHART_HEIGHT - height:.1f}",
+                f"{slot * 0.8:.1f}",
+                f"{height:.1f}",
+                f"{i * slot + slot / 2:.1f}",
+                CHART_HEIGHT + 16,
+            )
+        )
+    body = format_html_join(
+        "\n",
+        '<g><title>{}: {}</title><rect class="bar" x="{}" y="{}" width="{}" height="{}"></rect>'
+        '<text x="{}" y="{}" text-anchor="middle">{}</text></g>',
+        ((b[0], b[1], *b[2:], b[0]) for b in bars),
+    )
+    return format_html(
+        '<svg role="img" aria-label="{}" width="{}" height="{}" viewBox="0 0 {} {}" '
+        'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}'
+        '<line x1="0" x2="{}" y1="{}" y2="{}" stroke="currentColor"></line></svg>',
+        title,
+        width,
+        CHART_HEIGHT + 24,
+        width,
+        CHART_HEIGHT + 24,
+        title,
+        body,
+        width,
+        CHART_HEIGHT,
+        CHART_HEIGHT,
+    )
+
+
+# --- The page ----------------------------------------------------------------------------
+
+
+def build(rng: Range, now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    policy = active_policy()
+    costs = cost_per_lead(rng)
+    rows = decisions(rng)
+    mix = model_mix(rows, costs["filtered"])
+    return {
+        "range": rng,
+        "queues": queue_depths(now),
+        "mix": mix,
+        "escalation": escalations(rng, rows),
+        "costs": costs,
+        "spend": spend(rng, policy),
+        "budget": budget(now, policy),
+        "agreement": agreement(rows),
+        "cost_chart": bar_chart(
+            [(f"{d['day']:%m-%d}", d["total"]) for d in costs["days"]],
+            title="Cost of the leads received each day (USD)",
+        ),
+        "mix_chart": bar_chart(
+            [(row["name"], row["n"]) for row in mix["rows"]], title="Leads by decider", width=420
+        ),
+    }
+
+
+def dashboard_view(request, admin_site):
+    rng = parse_range(request.GET)
+    context = {
+        **admin_site.each_context(request),
+        "title": "Routing dashboard",
+        **build(rng),
+    }
+    return TemplateResponse(request, "admin/routing/dashboard.html", context)
