@@ -10,18 +10,19 @@ so the lead is triaged again.
 import logging
 import random
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from intake.models import Lead, Message
 from routing import contract, defaults, injection, llm, local, prices, prompt, rules
 from routing.assign import assign, compute_priority, compute_score
 from routing.models import (
+    BacklogBatch,
     Category,
     Circuit,
     ModelCall,
@@ -34,8 +35,14 @@ from routing.models import (
 
 logger = logging.getLogger(__name__)
 
+# django-q stops a task at its timeout, so a lease of the same length is never outlived in a
+# worker, and has run out by the time django-q redelivers a killed worker's task (retry).
 LEASE = timedelta(seconds=settings.Q_CLUSTER["timeout"])
-MAX_TOKENS = 1024
+MAX_TOKENS = {1: 1024, 2: 4096, 3: 8192}
+# Errors about the account (key, permissions, model access, billing) open the circuit.
+ACCOUNT_ERRORS = {401, 402, 403, 404}
+# Decisions no model stood behind go to a person.
+REVIEW_REASONS = {"max_attempts", "permanent_error", "no_valid_model_output", "triage_error"}
 
 
 @dataclass
@@ -56,6 +63,10 @@ class TransientFailure(Exception):
     """The API stayed unavailable through every attempt: decide provisionally, retry later."""
 
 
+class PermanentFailure(Exception):
+    """The API refused this request for good (400, 413): a person decides; no retry."""
+
+
 def current_policy() -> RoutingPolicy:
     policy = RoutingPolicy.objects.filter(is_active=True).order_by("pk").first()
     if policy is None:
@@ -65,14 +76,17 @@ def current_policy() -> RoutingPolicy:
 
 
 def claim(lead_id: int) -> Triage | None:
-    """Take the lead for this worker, or None when it is decided or another worker has it."""
+    """Take the lead for this worker, or None when it is decided or another worker has it.
+
+    The returned triage carries the lease this worker wrote (`claimed_until`):
+    `record_decision` saves only while that lease is still ours."""
     now = timezone.now()
     triage, _ = Triage.objects.get_or_create(lead_id=lead_id)
     claimed = (
         Triage.objects.filter(pk=triage.pk)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .filter(Q(decided_at__isnull=True) | Q(provisional=True))
-        .update(claimed_until=now + LEASE, attempts=triage.attempts + 1)
+        .update(claimed_until=now + LEASE, attempts=F("attempts") + 1)
     )
     if not claimed:
         return None
@@ -83,7 +97,6 @@ def claim(lead_id: int) -> Triage | None:
 def triage_lead(
     lead_id: int,
     *,
-    force_tier: int | None = None,
     tier1_response: "llm.Response | None" = None,
 ) -> Triage | None:
     """Triage one lead. `tier1_response`: tier 1's answer when it was already obtained (a
@@ -92,10 +105,8 @@ def triage_lead(
     if lead is None:
         logger.warning("triage_lead: lead %s no longer exists", lead_id)
         return None
-    if lead.status not in (Lead.Status.AWAITING_TRIAGE,) and force_tier is None:
+    if lead.status != Lead.Status.AWAITING_TRIAGE:
         return getattr(lead, "triage", None)
-    if force_tier is not None:
-        Triage.objects.filter(lead=lead).update(provisional=True, claimed_until=None)
     triage = claim(lead.pk)
     if triage is None:
         return None
@@ -103,18 +114,25 @@ def triage_lead(
     message = lead.messages.order_by("received_at", "pk").first()
     facts = lead_facts(lead, message)
     draft = Draft()
+    if triage.attempts > policy.max_triage_attempts:
+        # Earlier attempts died without deciding (killed, timed out, crashed): a person decides.
+        draft.reasons.append("max_attempts")
+        decide_locally(lead, message, facts, draft)
+        return record_decision(lead, triage, draft, facts, policy)
     try:
-        decide(
-            lead,
-            message,
-            facts,
-            policy,
-            draft,
-            force_tier=force_tier,
-            tier1_response=tier1_response,
-        )
-    except TransientFailure as exc:
+        decide(lead, message, facts, policy, draft, tier1_response=tier1_response)
+    except (TransientFailure, PermanentFailure) as exc:
         draft.reasons.append(f"api_unavailable: {exc}")
+        draft.outputs = [o for o in draft.outputs if o.get("model") != "local"]
+        decide_locally(lead, message, facts, draft)
+        retry = isinstance(exc, TransientFailure)
+        draft.provisional = retry and triage.attempts < policy.max_triage_attempts
+        if not draft.provisional:
+            draft.reasons.append("max_attempts" if retry else "permanent_error")
+    except Exception:
+        # A bug must not lose the lead: it stays visible, provisionally decided, and is retried.
+        logger.exception("triage of lead %s failed", lead.pk)
+        draft = Draft(reasons=["triage_error"])
         decide_locally(lead, message, facts, draft)
         draft.provisional = triage.attempts < policy.max_triage_attempts
         if not draft.provisional:
@@ -129,12 +147,11 @@ def decide(
     policy,
     draft: Draft,
     *,
-    force_tier: int | None,
     tier1_response: "llm.Response | None" = None,
 ) -> None:
     before = rules.evaluate(enabled_rules(Rule.Stage.BEFORE_MODEL), facts)
     draft.rules_applied += [name for _, name in before.matched]
-    force_tier = force_tier or before.force_tier
+    force_tier = before.force_tier
     if before.spam or before.skip_model or (before.category and not force_tier):
         draft.output = local.classify(**local_inputs(lead, message, facts))
         draft.output = replace(
@@ -192,36 +209,49 @@ def decide(
         draft.reasons += reasons
         tier = 3 if force_tier == 3 else 2
         model = policy.tier3_model if tier == 3 else policy.tier2_model
-        second = run_tier(
-            lead,
-            message,
-            policy,
-            draft,
-            tier=tier,
-            model=model,
-            categories=categories,
-            previous=first.output,
-        )
+        try:
+            second = run_tier(
+                lead,
+                message,
+                policy,
+                draft,
+                tier=tier,
+                model=model,
+                categories=categories,
+                previous=first.output,
+            )
+        except TransientFailure:
+            if first.output is None:
+                raise
+            # Keep tier 1's valid answer for now; the reconciler tries the escalation again.
+            draft.reasons.append("escalation_failed")
+            draft.provisional = True
+            second = TierResult(output=None)
         if second.output is not None:
             draft.output, draft.model, draft.tier = second.output, model, tier
             return
+        if not draft.provisional:
+            draft.reasons.append("escalation_failed")
     if first.output is None:
         draft.reasons.append("no_valid_model_output")
         decide_locally(lead, message, facts, draft)
         return
     draft.output, draft.model, draft.tier = first.output, policy.tier1_model, 1
     if not reasons and budget_left and random.random() < float(policy.shadow_audit_rate):
-        audit = run_tier(
-            lead,
-            message,
-            policy,
-            draft,
-            tier=2,
-            model=policy.tier2_model,
-            categories=categories,
-            previous=first.output,
-            purpose=ModelCall.Purpose.SHADOW_AUDIT,
-        )
+        try:
+            audit = run_tier(
+                lead,
+                message,
+                policy,
+                draft,
+                tier=2,
+                model=policy.tier2_model,
+                categories=categories,
+                previous=first.output,
+                purpose=ModelCall.Purpose.SHADOW_AUDIT,
+            )
+        except TransientFailure:
+            return  # an audit is optional: its failure never costs the decision
         if audit.output is not None:
             draft.shadow_category = audit.output.category
 
@@ -237,7 +267,7 @@ class TierResult:
 
 
 def tier_request(
-    lead, message, policy, *, model, categories, previous=None
+    lead, message, policy, *, model, categories, previous=None, tier: int = 1
 ) -> tuple["llm.LlmRequest", str]:
     """The request a tier sends for this lead, and the email text it shows the model."""
     email = {
@@ -255,7 +285,7 @@ def tier_request(
         model=model,
         system=system,
         messages=messages,
-        max_tokens=MAX_TOKENS,
+        max_tokens=MAX_TOKENS.get(tier, MAX_TOKENS[3]),
         output_schema=contract.triage_schema([c.slug for c in categories]),
     )
     return request, prompt.email_text(**email)
@@ -282,12 +312,16 @@ def run_tier(
     slugs = [c.slug for c in categories]
     # Evidence must quote what the model was shown.
     request, shown = tier_request(
-        lead, message, policy, model=model, categories=categories, previous=previous
+        lead, message, policy, model=model, categories=categories, previous=previous, tier=tier
     )
     purpose = purpose or (ModelCall.Purpose.TRIAGE if tier == 1 else ModelCall.Purpose.ESCALATION)
     result = TierResult(output=None, model=model, tier=tier)
     prepared = response
-    for attempt_purpose in (purpose, ModelCall.Purpose.RETRY):
+    # A shadow audit's retry is still audit spend, reported apart.
+    retry_purpose = (
+        purpose if purpose == ModelCall.Purpose.SHADOW_AUDIT else ModelCall.Purpose.RETRY
+    )
+    for attempt_purpose in (purpose, retry_purpose):
         if prepared is not None:
             response, prepared = prepared, None
         else:
@@ -347,8 +381,11 @@ def call_model(lead, request, *, tier: int, purpose: str) -> "llm.Response":
             on_attempt=on_attempt,
         )
     except llm.LlmError as exc:
-        if exc.permanent:
+        if exc.permanent and (exc.spend_limit or exc.status in ACCOUNT_ERRORS):
+            # The account, not this lead: stop calling for everyone for a cool-down.
             open_circuit(f"{exc.status or ''} {exc.error_type or ''}: {exc}".strip())
+        elif exc.permanent:
+            raise PermanentFailure(str(exc)[:200]) from exc
         raise TransientFailure(str(exc)[:200]) from exc
 
 
@@ -388,7 +425,8 @@ def price_in_force(model: str, at) -> ModelPrice | None:
 
 
 def spend_today() -> Decimal:
-    start = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    """Spend since local midnight (TIME_ZONE), the day the daily budget and dashboard use."""
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     total = ModelCall.objects.filter(created_at__gte=start).aggregate(total=Sum("cost_usd"))
     return total["total"] or Decimal("0")
 
@@ -444,12 +482,10 @@ def escalation_reasons(first: TierResult, draft, policy, categories, text) -> li
 
 
 def within_caps(lead, policy) -> bool:
-    per_lead = (
-        ModelCall.objects.filter(lead=lead, tier__gte=2)
-        .exclude(purpose=ModelCall.Purpose.SHADOW_AUDIT)
-        .values("tier")
-        .count()
-    )
+    # Escalations that got an answer: failed attempts and shadow audits do not use up the cap.
+    per_lead = ModelCall.objects.filter(
+        lead=lead, purpose=ModelCall.Purpose.ESCALATION, completed_at__isnull=False, error=""
+    ).count()
     if per_lead >= policy.max_escalations_per_lead:
         return False
     since = timezone.now() - timedelta(days=1)
@@ -475,8 +511,16 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
     draft.rules_applied += [name for _, name in after.matched]
     category = after.category or output.category
     spam = after.spam or category == "spam"
+    lease = triage.claimed_until
     with transaction.atomic():
-        triage = Triage.objects.select_for_update().get(pk=triage.pk)
+        current = Triage.objects.select_for_update().get(pk=triage.pk)
+        if current.claimed_until != lease:
+            # Our lease ran out and another worker took the lead: its decision stands.
+            logger.warning("triage of lead %s outlived its lease; result dropped", lead.pk)
+            return current
+        triage = current
+        if triage.decided_at is not None:
+            triage.assignee = None  # a re-decision (after a provisional one) assigns afresh
         triage.category = category
         triage.is_lead = output.is_lead
         triage.qualification = output.qualification.to_dict()
@@ -504,7 +548,7 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
             policy,
             queue_slug=after.queue,
             assignee=after.assignee,
-            review=output.injection_suspected or "max_attempts" in draft.reasons,
+            review=output.injection_suspected or bool(REVIEW_REASONS.intersection(draft.reasons)),
         )
         triage.save()
         if spam:
@@ -513,7 +557,8 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
             status = Lead.Status.AWAITING_TRIAGE
         else:
             status = Lead.Status.NEW
-        Lead.objects.filter(pk=lead.pk).update(status=status)
+        # Only a lead still waiting moves: a rep's status change is never overwritten.
+        Lead.objects.filter(pk=lead.pk, status=Lead.Status.AWAITING_TRIAGE).update(status=status)
     return triage
 
 
@@ -595,9 +640,23 @@ def requeue_stuck_triage(*, limit: int = 200) -> int:
         )
         | (Q(triage__provisional=True) & lease_free & Q(triage__decided_at__lt=now - retry_after))
     )
+    # A lead put back to awaiting triage by hand (or reopened by a reply) after a final
+    # decision: mark that decision provisional so triage may take the lead again.
+    Triage.objects.filter(
+        lead__status=Lead.Status.AWAITING_TRIAGE, decided_at__isnull=False, provisional=False
+    ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).update(provisional=True)
+    # Leads waiting in an unapplied Message Batch are the batch's: triaging them here pays twice.
+    in_batches = {
+        lead_id
+        for lead_ids in BacklogBatch.objects.filter(applied_at__isnull=True).values_list(
+            "lead_ids", flat=True
+        )
+        for lead_id in lead_ids
+    }
     ids = list(
         Lead.objects.filter(status=Lead.Status.AWAITING_TRIAGE)
         .filter(stuck)
+        .exclude(pk__in=in_batches)
         .order_by("received_at")
         .values_list("pk", flat=True)[:limit]
     )

@@ -326,7 +326,7 @@ def test_it_sends_a_lead_to_manual_triage_after_the_maximum_attempts(fake_anthro
     assert "max_attempts" in triage.escalation_reasons
 
 
-@pytest.mark.parametrize("fault", ["spend_limit", "unauthorized", "forbidden", "bad_request"])
+@pytest.mark.parametrize("fault", ["spend_limit", "unauthorized", "forbidden"])
 def test_it_opens_the_circuit_on_a_permanent_error_without_retrying(fake_anthropic, db, fault):
     first, second = make_lead(message_id="<c1@x>"), make_lead(message_id="<c2@x>", subject="B")
     getattr(fake_anthropic, fault)()
@@ -471,3 +471,91 @@ def test_it_waits_out_a_rate_limit_and_records_both_calls(fake_anthropic, lead):
     assert triage.model == HAIKU and not triage.provisional
     rows = ModelCall.objects.filter(lead=lead).order_by("pk")
     assert [row.error_type for row in rows] == ["rate_limit_error", ""]
+
+
+def test_it_sends_a_request_the_api_refuses_for_good_to_a_person(fake_anthropic, lead):
+    fake_anthropic.bad_request()
+
+    triage = services.triage_lead(lead.pk)
+
+    assert len(fake_anthropic.requests) == 1  # no retry
+    assert not triage.provisional and triage.queue.slug == "review"
+    assert "permanent_error" in triage.escalation_reasons
+    assert not Circuit.objects.filter(name="anthropic", open_until__isnull=False).exists()
+
+
+def test_it_keeps_tier_one_when_the_escalation_fails_and_retries_later(fake_anthropic, lead):
+    fake_anthropic.reply(answer(confidence=0.3))
+    for _ in range(3):
+        fake_anthropic.overloaded()
+
+    triage = services.triage_lead(lead.pk)
+
+    assert (triage.model, triage.provisional) == (HAIKU, True)
+    assert "escalation_failed" in triage.escalation_reasons
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.AWAITING_TRIAGE
+    # Failed escalation attempts do not use up the per-lead cap: the retry escalates.
+    fake_anthropic.reply(answer(confidence=0.3))
+    fake_anthropic.reply(answer(confidence=0.9))
+    triage = services.triage_lead(lead.pk)
+    assert (triage.model, triage.escalated, triage.provisional) == (SONNET, True, False)
+
+
+def test_it_keeps_a_confident_decision_when_the_shadow_audit_fails(fake_anthropic, lead):
+    RoutingPolicy.objects.update(shadow_audit_rate=Decimal("1"))
+    fake_anthropic.reply(answer())
+    for _ in range(3):
+        fake_anthropic.server_error()
+
+    triage = services.triage_lead(lead.pk)
+
+    assert (triage.model, triage.provisional, triage.shadow_category) == (HAIKU, False, "")
+
+
+def test_it_sends_a_lead_whose_attempts_all_died_to_a_person(fake_anthropic, lead):
+    RoutingPolicy.objects.update(max_triage_attempts=2)
+    Triage.objects.create(lead=lead, attempts=2)  # two workers died mid-triage
+
+    triage = services.triage_lead(lead.pk)
+
+    assert fake_anthropic.requests == []
+    assert (triage.model, triage.queue.slug) == ("local", "review")
+    assert "max_attempts" in triage.escalation_reasons
+
+
+def decided_draft(lead) -> services.Draft:
+    """A finished local decision for `lead`, as the pipeline would hold it before saving."""
+    message = lead.messages.first()
+    facts = services.lead_facts(lead, message)
+    draft = services.Draft()
+    services.decide_locally(lead, message, facts, draft)
+    return draft
+
+
+def test_it_never_overwrites_a_status_a_rep_set_meanwhile(lead):
+    triage = services.claim(lead.pk)
+    draft = decided_draft(lead)
+    Lead.objects.filter(pk=lead.pk).update(status=Lead.Status.WORKING)  # meanwhile, a rep
+
+    services.record_decision(
+        lead, triage, draft, services.lead_facts(lead, None), services.current_policy()
+    )
+
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.WORKING
+
+
+def test_it_drops_a_result_that_outlived_its_lease(lead):
+    triage = services.claim(lead.pk)
+    draft = decided_draft(lead)
+    Triage.objects.filter(lead=lead).update(claimed_until=None)
+    takeover = services.claim(lead.pk)  # our lease ran out; another worker holds the lead
+
+    services.record_decision(
+        lead, triage, draft, services.lead_facts(lead, None), services.current_policy()
+    )
+
+    current = Triage.objects.get(lead=lead)
+    assert current.decided_at is None
+    assert current.claimed_until == takeover.claimed_until
