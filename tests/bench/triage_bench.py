@@ -31,17 +31,22 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/leadrouter_bench"
 FAKE = """
 import json, sys, time, zlib
 from tests.fakes.anthropic import FakeAnthropic, FakeMessage
-from tests.routing.test_triage import answer
 tier1_delay, tier2_delay = float(sys.argv[1]), float(sys.argv[2])
+FACT = {"value": None, "evidence": ""}
 def default(request):
     text = json.dumps(request.get("messages"))
     haiku = "haiku" in request.get("model", "")
     # 15% of leads: a low-confidence first answer, so code escalates them.
-    low = haiku and zlib.crc32(text.split("Subject:")[-1][:80].encode()) % 100 < 15
-    body = answer(confidence=0.4 if low else 0.93)
-    for name in body["qualification"]:
-        body["qualification"][name]["value"] = None
-        body["qualification"][name]["evidence"] = ""
+    low = haiku and zlib.crc32(text.encode()) % 100 < 15
+    body = {
+        "category": "demo_request", "is_lead": True,
+        "qualification": {"budget": {**FACT, "amount_usd": None}, "authority": FACT,
+                          "need": FACT, "timeline": FACT,
+                          "company_size": {**FACT, "employees": None}},
+        "urgency": "normal", "language": "en", "summary": "Asks about the product.",
+        "next_action": "book_demo", "confidence": 0.4 if low else 0.93,
+        "needs_escalation": False, "escalation_reason": "", "injection_suspected": False,
+    }
     usage = {"input_tokens": 1500, "output_tokens": 160, "cache_read_input_tokens": 1300}
     return FakeMessage(json.dumps(body), usage=usage, delay=tier1_delay if haiku else tier2_delay)
 fake = FakeAnthropic()
