@@ -22,7 +22,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from intake.models import Lead
-from routing import llm, prices, rules, services
+from routing import llm, rules, services
 from routing.models import BacklogBatch, ModelCall, Rule, Triage
 
 logger = logging.getLogger(__name__)
@@ -239,37 +239,15 @@ def recorded(row: BacklogBatch, lead_id: int) -> bool:
 
 def record_batch_call(row: BacklogBatch, lead: Lead, outcome) -> ModelCall:
     """One ModelCall for one batch request, priced at the batch rate."""
-    now = timezone.now()
-    price = services.price_in_force(row.model, now)
     call = ModelCall(
         lead=lead,
         model=row.model,
         tier=1,
         purpose=ModelCall.Purpose.TRIAGE,
         batch=True,
-        request_id=(outcome.request_id or "")[:100],
-        created_at=now,
-        completed_at=now,
-        price=price,
+        created_at=timezone.now(),
     )
-    usage = outcome.usage
-    if usage is not None:
-        call.input_tokens = usage.input_tokens
-        call.output_tokens = usage.output_tokens
-        call.cache_creation_input_tokens = usage.cache_creation_input_tokens
-        call.cache_creation_5m_tokens = usage.cache_creation_5m_tokens
-        call.cache_creation_1h_tokens = usage.cache_creation_1h_tokens
-        call.cache_read_input_tokens = usage.cache_read_input_tokens
-        call.cost_usd = prices.cost(usage, price, batch=True) if price else None
-    if isinstance(outcome, llm.LlmError):
-        call.error = str(outcome)[:2000]
-        call.error_type = (outcome.error_type or type(outcome).__name__)[:60]
-    else:
-        call.stop_reason = (outcome.stop_reason or "")[:30]
-        if usage is None:
-            call.error = "response carried no usage"
-    call.save()
-    return call
+    return services.complete_call(call, outcome)
 
 
 def run_batch(

@@ -394,7 +394,7 @@ def complete_call(call: ModelCall, outcome) -> ModelCall:
     usage = outcome.usage
     call.price = price_in_force(call.model, call.created_at)
     call.completed_at = timezone.now()
-    call.latency_ms = outcome.latency_ms
+    call.latency_ms = getattr(outcome, "latency_ms", None)
     call.request_id = (outcome.request_id or "")[:100]
     call.error = ""
     if usage is not None:
@@ -404,7 +404,7 @@ def complete_call(call: ModelCall, outcome) -> ModelCall:
         call.cache_creation_5m_tokens = usage.cache_creation_5m_tokens
         call.cache_creation_1h_tokens = usage.cache_creation_1h_tokens
         call.cache_read_input_tokens = usage.cache_read_input_tokens
-        call.cost_usd = prices.cost(usage, call.price) if call.price else None
+        call.cost_usd = prices.cost(usage, call.price, batch=call.batch) if call.price else None
     if isinstance(outcome, llm.LlmError):
         call.error = str(outcome)[:2000]
         call.error_type = (outcome.error_type or type(outcome).__name__)[:60]
