@@ -22,7 +22,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from intake.models import Lead
-from routing import llm, rules, services
+from routing import calls, llm, rules, services
 from routing.models import BacklogBatch, ModelCall, Rule, Triage
 
 logger = logging.getLogger(__name__)
@@ -247,7 +247,7 @@ def record_batch_call(row: BacklogBatch, lead: Lead, outcome) -> ModelCall:
         batch=True,
         created_at=timezone.now(),
     )
-    return services.complete_call(call, outcome)
+    return calls.complete_call(call, outcome)
 
 
 def run_batch(

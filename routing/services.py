@@ -10,23 +10,22 @@ so the lead is triaged again.
 import logging
 import random
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q
 from django.utils import timezone
 
 from intake.models import Lead, Message
-from routing import contract, defaults, injection, llm, local, prices, prompt, rules
+from routing import calls, contract, defaults, injection, llm, local, prompt, rules
 from routing.assign import assign, compute_priority, compute_score
 from routing.models import (
     BacklogBatch,
     Category,
     Circuit,
     ModelCall,
-    ModelPrice,
     Queue,
     RoutingPolicy,
     Rule,
@@ -39,8 +38,6 @@ logger = logging.getLogger(__name__)
 # worker, and has run out by the time django-q redelivers a killed worker's task (retry).
 LEASE = timedelta(seconds=settings.Q_CLUSTER["timeout"])
 MAX_TOKENS = {1: 1024, 2: 4096, 3: 8192}
-# Errors about the account (key, permissions, model access, billing) open the circuit.
-ACCOUNT_ERRORS = {401, 402, 403, 404}
 # Decisions no model stood behind go to a person.
 REVIEW_REASONS = {"max_attempts", "permanent_error", "no_valid_model_output", "triage_error"}
 
@@ -57,14 +54,6 @@ class Draft:
     rules_applied: list[str] = field(default_factory=list)
     provisional: bool = False
     shadow_category: str = ""
-
-
-class TransientFailure(Exception):
-    """The API stayed unavailable through every attempt: decide provisionally, retry later."""
-
-
-class PermanentFailure(Exception):
-    """The API refused this request for good (400, 413): a person decides; no retry."""
 
 
 def current_policy() -> RoutingPolicy:
@@ -121,11 +110,11 @@ def triage_lead(
         return record_decision(lead, triage, draft, facts, policy)
     try:
         decide(lead, message, facts, policy, draft, tier1_response=tier1_response)
-    except (TransientFailure, PermanentFailure) as exc:
+    except (calls.TransientFailure, calls.PermanentFailure) as exc:
         draft.reasons.append(f"api_unavailable: {exc}")
         draft.outputs = [o for o in draft.outputs if o.get("model") != "local"]
         decide_locally(lead, message, facts, draft)
-        retry = isinstance(exc, TransientFailure)
+        retry = isinstance(exc, calls.TransientFailure)
         draft.provisional = retry and triage.attempts < policy.max_triage_attempts
         if not draft.provisional:
             draft.reasons.append("max_attempts" if retry else "permanent_error")
@@ -166,8 +155,10 @@ def decide(
         return
     circuit = Circuit.objects.filter(name="anthropic").first()
     if circuit is not None and circuit.is_open:
-        raise TransientFailure(f"circuit open until {circuit.open_until:%H:%M}: {circuit.reason}")
-    spent = spend_today()
+        raise calls.TransientFailure(
+            f"circuit open until {circuit.open_until:%H:%M}: {circuit.reason}"
+        )
+    spent = calls.spend_today()
     if spent >= policy.daily_budget_usd and (
         policy.budget_action == RoutingPolicy.BudgetAction.LOCAL_ONLY
     ):
@@ -220,7 +211,7 @@ def decide(
                 categories=categories,
                 previous=first.output,
             )
-        except TransientFailure:
+        except calls.TransientFailure:
             if first.output is None:
                 raise
             # Keep tier 1's valid answer for now; the reconciler tries the escalation again.
@@ -250,7 +241,7 @@ def decide(
                 previous=first.output,
                 purpose=ModelCall.Purpose.SHADOW_AUDIT,
             )
-        except TransientFailure:
+        except calls.TransientFailure:
             return  # an audit is optional: its failure never costs the decision
         if audit.output is not None:
             draft.shadow_category = audit.output.category
@@ -325,7 +316,13 @@ def run_tier(
         if prepared is not None:
             response, prepared = prepared, None
         else:
-            response = call_model(lead, request, tier=tier, purpose=attempt_purpose)
+            response = calls.call_model(
+                lead,
+                request,
+                tier=tier,
+                purpose=attempt_purpose,
+                cooldown_seconds=policy.circuit_cooldown_seconds,
+            )
         result.stop_reason = response.stop_reason or ""
         if response.usage is not None:
             result.input_tokens = (
@@ -353,96 +350,6 @@ def run_tier(
         )
         return result
     return result
-
-
-def call_model(lead, request, *, tier: int, purpose: str) -> "llm.Response":
-    """Call the API; one ModelCall row per real call, created before the call and
-    completed after it, each committed at once (no transaction is open here)."""
-    rows: dict[int, ModelCall] = {}
-
-    def before_attempt(attempt: int) -> None:
-        rows[attempt] = ModelCall.objects.create(
-            lead=lead,
-            model=request.model,
-            tier=tier,
-            purpose=purpose,
-            retries=attempt - 1,
-            error="no answer recorded (the call was interrupted)",
-        )
-
-    def on_attempt(attempt: int, outcome) -> None:
-        complete_call(rows[attempt], outcome)
-
-    try:
-        return llm.call(
-            request,
-            attempts=settings.ANTHROPIC_MAX_ATTEMPTS,
-            before_attempt=before_attempt,
-            on_attempt=on_attempt,
-        )
-    except llm.LlmError as exc:
-        if exc.permanent and (exc.spend_limit or exc.status in ACCOUNT_ERRORS):
-            # The account, not this lead: stop calling for everyone for a cool-down.
-            open_circuit(f"{exc.status or ''} {exc.error_type or ''}: {exc}".strip())
-        elif exc.permanent:
-            raise PermanentFailure(str(exc)[:200]) from exc
-        raise TransientFailure(str(exc)[:200]) from exc
-
-
-def complete_call(call: ModelCall, outcome) -> ModelCall:
-    """Fill in a ModelCall from the answer or the error: tokens, price, latency, request id."""
-    usage = outcome.usage
-    call.price = price_in_force(call.model, call.created_at)
-    call.completed_at = timezone.now()
-    call.latency_ms = getattr(outcome, "latency_ms", None)
-    call.request_id = (outcome.request_id or "")[:100]
-    call.error = ""
-    if usage is not None:
-        call.input_tokens = usage.input_tokens
-        call.output_tokens = usage.output_tokens
-        call.cache_creation_input_tokens = usage.cache_creation_input_tokens
-        call.cache_creation_5m_tokens = usage.cache_creation_5m_tokens
-        call.cache_creation_1h_tokens = usage.cache_creation_1h_tokens
-        call.cache_read_input_tokens = usage.cache_read_input_tokens
-        call.cost_usd = prices.cost(usage, call.price, batch=call.batch) if call.price else None
-    if isinstance(outcome, llm.LlmError):
-        call.error = str(outcome)[:2000]
-        call.error_type = (outcome.error_type or type(outcome).__name__)[:60]
-    else:
-        call.stop_reason = (outcome.stop_reason or "")[:30]
-        if usage is None:
-            call.error = "response carried no usage"
-    call.save()
-    return call
-
-
-def price_in_force(model: str, at) -> ModelPrice | None:
-    return (
-        ModelPrice.objects.filter(model=model, effective_from__lte=at.date())
-        .order_by("-effective_from")
-        .first()
-    )
-
-
-def spend_today() -> Decimal:
-    """Spend since local midnight (TIME_ZONE), the day the daily budget and dashboard use."""
-    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    total = ModelCall.objects.filter(created_at__gte=start).aggregate(total=Sum("cost_usd"))
-    return total["total"] or Decimal("0")
-
-
-def open_circuit(reason: str) -> None:
-    policy = current_policy()
-    now = timezone.now()
-    Circuit.objects.update_or_create(
-        name="anthropic",
-        defaults={
-            "open_until": now + timedelta(seconds=policy.circuit_cooldown_seconds),
-            "reason": reason[:300],
-            "opened_at": now,
-        },
-    )
-    logger.error("Anthropic circuit opened: %s", reason)
 
 
 def escalation_reasons(first: TierResult, draft, policy, categories, text) -> list[str]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from intake.models import Lead
 from routing import backlog, llm, prices, services
+from routing.calls import price_in_force
 from routing.models import BacklogBatch, ModelCall, RoutingPolicy
 from tests.fakes.anthropic import FakeMessage
 from tests.helpers import make_lead
@@ -149,7 +150,7 @@ def test_it_submits_one_batch_and_applies_it_at_the_batch_price(fake):
     calls = list(ModelCall.objects.filter(lead__in=made))
     assert len(calls) == 3
     usage = prices.Usage(**USAGE)
-    price = services.price_in_force("claude-haiku-5-5", timezone.now())
+    price = price_in_force("claude-haiku-5-5", timezone.now())
     for call in calls:
         assert call.batch is True
         assert call.model == "claude-haiku-5-5"

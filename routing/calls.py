@@ -1,0 +1,121 @@
+"""The API calls of triage: each one recorded as a ModelCall, priced, and failures sorted.
+
+A row is created before each real call and completed after it (tokens, the
+price in force, latency, request id, error), each committed at once: the
+record matches the calls the API really received, a killed worker's included.
+"""
+
+import logging
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
+
+from routing import llm, prices
+from routing.models import Circuit, ModelCall, ModelPrice
+
+logger = logging.getLogger(__name__)
+
+# Errors about the account (key, permissions, model access, billing) open the circuit.
+ACCOUNT_ERRORS = {401, 402, 403, 404}
+
+
+class TransientFailure(Exception):
+    """The API stayed unavailable through every attempt: decide provisionally, retry later."""
+
+
+class PermanentFailure(Exception):
+    """The API refused this request for good (400, 413): a person decides; no retry."""
+
+
+def call_model(lead, request, *, tier: int, purpose: str, cooldown_seconds: int) -> llm.Response:
+    """Call the API; one ModelCall row per real call, created before the call and
+    completed after it, each committed at once (no transaction is open here)."""
+    rows: dict[int, ModelCall] = {}
+
+    def before_attempt(attempt: int) -> None:
+        rows[attempt] = ModelCall.objects.create(
+            lead=lead,
+            model=request.model,
+            tier=tier,
+            purpose=purpose,
+            retries=attempt - 1,
+            error="no answer recorded (the call was interrupted)",
+        )
+
+    def on_attempt(attempt: int, outcome) -> None:
+        complete_call(rows[attempt], outcome)
+
+    try:
+        return llm.call(
+            request,
+            attempts=settings.ANTHROPIC_MAX_ATTEMPTS,
+            before_attempt=before_attempt,
+            on_attempt=on_attempt,
+        )
+    except llm.LlmError as exc:
+        if exc.permanent and (exc.spend_limit or exc.status in ACCOUNT_ERRORS):
+            # The account, not this lead: stop calling for everyone for a cool-down.
+            open_circuit(
+                f"{exc.status or ''} {exc.error_type or ''}: {exc}".strip(), cooldown_seconds
+            )
+        elif exc.permanent:
+            raise PermanentFailure(str(exc)[:200]) from exc
+        raise TransientFailure(str(exc)[:200]) from exc
+
+
+def complete_call(call: ModelCall, outcome) -> ModelCall:
+    """Fill in a ModelCall from the answer or the error: tokens, price, latency, request id."""
+    usage = outcome.usage
+    call.price = price_in_force(call.model, call.created_at)
+    call.completed_at = timezone.now()
+    call.latency_ms = getattr(outcome, "latency_ms", None)
+    call.request_id = (outcome.request_id or "")[:100]
+    call.error = ""
+    if usage is not None:
+        call.input_tokens = usage.input_tokens
+        call.output_tokens = usage.output_tokens
+        call.cache_creation_input_tokens = usage.cache_creation_input_tokens
+        call.cache_creation_5m_tokens = usage.cache_creation_5m_tokens
+        call.cache_creation_1h_tokens = usage.cache_creation_1h_tokens
+        call.cache_read_input_tokens = usage.cache_read_input_tokens
+        call.cost_usd = prices.cost(usage, call.price, batch=call.batch) if call.price else None
+    if isinstance(outcome, llm.LlmError):
+        call.error = str(outcome)[:2000]
+        call.error_type = (outcome.error_type or type(outcome).__name__)[:60]
+    else:
+        call.stop_reason = (outcome.stop_reason or "")[:30]
+        if usage is None:
+            call.error = "response carried no usage"
+    call.save()
+    return call
+
+
+def price_in_force(model: str, at) -> ModelPrice | None:
+    return (
+        ModelPrice.objects.filter(model=model, effective_from__lte=at.date())
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def spend_today() -> Decimal:
+    """Spend since local midnight (TIME_ZONE), the day the daily budget and dashboard use."""
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    total = ModelCall.objects.filter(created_at__gte=start).aggregate(total=Sum("cost_usd"))
+    return total["total"] or Decimal("0")
+
+
+def open_circuit(reason: str, cooldown_seconds: int) -> None:
+    now = timezone.now()
+    Circuit.objects.update_or_create(
+        name="anthropic",
+        defaults={
+            "open_until": now + timedelta(seconds=cooldown_seconds),
+            "reason": reason[:300],
+            "opened_at": now,
+        },
+    )
+    logger.error("Anthropic circuit opened: %s", reason)
