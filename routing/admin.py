@@ -267,6 +267,7 @@ class RoutingPolicyAdmin(admin.ModelAdmin):
                     "max_message_chars",
                     "max_escalations_per_lead",
                     "max_escalations_per_sender_per_day",
+                    "max_escalations_per_domain_per_day",
                     ("daily_budget_usd", "budget_action"),
                 )
             },

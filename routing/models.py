@@ -109,6 +109,11 @@ class RoutingPolicy(models.Model):
     max_message_chars = models.PositiveIntegerField(default=12000)
     max_escalations_per_lead = models.PositiveIntegerField(default=1)
     max_escalations_per_sender_per_day = models.PositiveIntegerField(default=5)
+    max_escalations_per_domain_per_day = models.PositiveIntegerField(
+        default=20,
+        help_text="Across every sender of one company domain (free-mail domains excepted), so "
+        "rotating addresses does not buy more escalations.",
+    )
     daily_budget_usd = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("20"))
     budget_action = models.CharField(
         max_length=20, choices=BudgetAction.choices, default=BudgetAction.NO_ESCALATION

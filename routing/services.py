@@ -396,10 +396,15 @@ def within_caps(lead, policy) -> bool:
     if per_lead >= policy.max_escalations_per_lead:
         return False
     since = timezone.now() - timedelta(days=1)
-    per_sender = Triage.objects.filter(
-        lead__contact=lead.contact, escalated=True, decided_at__gte=since
-    ).count()
-    return per_sender < policy.max_escalations_per_sender_per_day
+    escalated = Triage.objects.filter(escalated=True, decided_at__gte=since)
+    per_sender = escalated.filter(lead__contact=lead.contact).count()
+    if per_sender >= policy.max_escalations_per_sender_per_day:
+        return False
+    contact = lead.contact
+    if contact.is_free_mail or not contact.domain:
+        return True
+    per_domain = escalated.filter(lead__contact__domain=contact.domain).count()
+    return per_domain < policy.max_escalations_per_domain_per_day
 
 
 def decide_locally(lead, message, facts, draft: Draft) -> None:

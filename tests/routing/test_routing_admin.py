@@ -342,3 +342,16 @@ def test_it_denies_the_routing_admin_to_reps(client, routing):
 
     for model in MODELS:
         assert client.get(url(model, "changelist")).status_code == 403, model
+
+
+@pytest.mark.django_db
+def test_it_lets_admins_tune_the_escalation_caps(admin_client, routing):
+    policy = routing["routingpolicy"]
+    response = admin_client.get(url("routingpolicy", "change", policy.pk))
+
+    fields = response.context["adminform"].form.fields
+    assert {
+        "max_escalations_per_lead",
+        "max_escalations_per_sender_per_day",
+        "max_escalations_per_domain_per_day",
+    } <= set(fields)

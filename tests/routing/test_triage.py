@@ -248,6 +248,21 @@ def test_it_caps_escalations_per_sender_per_day(fake_anthropic, db):
     assert [model for model, _ in calls(second)] == [HAIKU]
 
 
+def test_it_caps_escalations_per_company_domain_across_rotating_senders(fake_anthropic, db):
+    RoutingPolicy.objects.update(max_escalations_per_domain_per_day=1)
+    first = make_lead(message_id="<d1@x>", subject="One", sender="a@rotating.example")
+    second = make_lead(message_id="<d2@x>", subject="Two", sender="b@rotating.example")
+    other = make_lead(message_id="<d3@x>", subject="Three", sender="c@elsewhere.example")
+    fake_anthropic.default = lambda request: answer(confidence=0.3)
+
+    assert services.triage_lead(first.pk).escalated
+    capped = services.triage_lead(second.pk)
+
+    assert not capped.escalated
+    assert "escalation_cap_reached" in capped.escalation_reasons
+    assert services.triage_lead(other.pk).escalated  # another company is not affected
+
+
 def test_it_stops_escalating_when_the_daily_budget_is_spent(fake_anthropic, lead):
     RoutingPolicy.objects.update(daily_budget_usd=Decimal("0"))
     fake_anthropic.reply(answer(confidence=0.3))
