@@ -45,6 +45,13 @@ def admin_link(obj, label=None) -> str:
     return format_html('<a href="{}">{}</a>', url, label if label is not None else obj)
 
 
+def changelist_link(model, query: str, label) -> str:
+    """A link to `model`'s changelist filtered by `query`: counts that lead to their rows."""
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist") + f"?{query}"
+    return format_html('<a href="{}">{}</a>', url, label)
+
+
 def safe_filename(name: str, fallback: str) -> str:
     """A download name that cannot break the header or point outside the download folder."""
     name = re.split(r"[/\\]", name or "")[-1]
@@ -80,8 +87,7 @@ class ContactAdmin(admin.ModelAdmin):
 
     @admin.display(description="Leads", ordering="n_leads")
     def lead_count(self, obj):
-        url = reverse("admin:intake_lead_changelist") + f"?contact__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj.n_leads)
+        return changelist_link(Lead, f"contact__id__exact={obj.pk}", obj.n_leads)
 
 
 class MessageInline(admin.TabularInline):
@@ -145,8 +151,7 @@ class LeadAdmin(admin.ModelAdmin):
 
     @admin.display(description="Messages", ordering="n_messages")
     def message_count(self, obj):
-        url = reverse("admin:intake_message_changelist") + f"?lead__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj.n_messages)
+        return changelist_link(Message, f"lead__id__exact={obj.pk}", obj.n_messages)
 
 
 class AttachmentInline(admin.TabularInline):

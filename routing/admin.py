@@ -13,12 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from intake.admin import admin_link
+from intake.admin import admin_link, changelist_link
 from routing import rules
 from routing.facts import PREVIEW_LEADS, preview_rule
 from routing.forms import PrettyJSONField, RuleForm
@@ -34,13 +33,6 @@ from routing.models import (
     Rule,
     Triage,
 )
-
-
-def changelist_link(model: type[models.Model], query: str, label) -> str:
-    opts = model._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist") + f"?{query}"
-    return format_html('<a href="{}">{}</a>', url, label)
-
 
 # --- Rules and their preview -------------------------------------------------------------
 

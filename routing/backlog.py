@@ -69,15 +69,11 @@ def awaiting_lead_ids(*, since: datetime | None = None, limit: int | None = None
     return ids[:limit] if limit is not None else ids
 
 
-def first_message(lead: Lead):
-    return lead.messages.order_by("received_at", "pk").first()
-
-
 def decided_by_rules(lead: Lead, message) -> bool:
     """The pre-model rules decide this lead without any model (as `services.decide` does)."""
     facts = services.lead_facts(lead, message)
     before = rules.evaluate(services.enabled_rules(Rule.Stage.BEFORE_MODEL), facts)
-    return bool(before.spam or before.skip_model or (before.category and not before.force_tier))
+    return services.rules_decide_alone(before)
 
 
 def outcome_of(triage: Triage | None) -> str:
@@ -126,7 +122,7 @@ def split_for_batch(lead_ids: Iterable[int]) -> tuple[list[tuple[int, llm.LlmReq
         lead = leads.get(lead_id)
         if lead is None:
             continue
-        message = first_message(lead)
+        message = services.first_message(lead)
         if decided_by_rules(lead, message):
             by_rules.append(lead_id)
             continue

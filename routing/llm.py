@@ -75,7 +75,7 @@ _STATUS_BY_ERROR_TYPE = {
 
 @dataclass(frozen=True, kw_only=True)
 class LlmRequest:
-    """One Messages API request. Build `system` with `system_blocks()` so the prefix is cached."""
+    """One Messages API request; `system` comes from routing.prompt, its prefix marked cacheable."""
 
     model: str
     system: list[dict[str, Any]] = field(default_factory=list)
@@ -97,20 +97,6 @@ class LlmRequest:
                 "format": {"type": "json_schema", "schema": self.output_schema}
             }
         return params
-
-
-def system_blocks(prefix: str, *rest: str) -> list[dict[str, Any]]:
-    """System blocks with the static prefix (rubric, categories) marked for prompt caching.
-
-    Everything up to and including the marked block is cached. Below the model's
-    minimum prefix length caching silently does nothing: check
-    `usage.cache_read_input_tokens > 0` rather than assume.
-    """
-    blocks: list[dict[str, Any]] = [
-        {"type": "text", "text": prefix, "cache_control": {"type": "ephemeral"}}
-    ]
-    blocks += [{"type": "text", "text": text} for text in rest if text]
-    return blocks
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ def triage_lead(
     if triage is None:
         return None
     policy = current_policy()
-    message = lead.messages.order_by("received_at", "pk").first()
+    message = first_message(lead)
     facts = lead_facts(lead, message)
     draft = Draft()
     if triage.attempts > policy.max_triage_attempts:
@@ -141,7 +141,7 @@ def decide(
     before = rules.evaluate(enabled_rules(Rule.Stage.BEFORE_MODEL), facts)
     draft.rules_applied += [name for _, name in before.matched]
     force_tier = before.force_tier
-    if before.spam or before.skip_model or (before.category and not force_tier):
+    if rules_decide_alone(before):
         draft.output = local.classify(**local_inputs(lead, message, facts))
         draft.output = replace(
             draft.output,
@@ -254,7 +254,6 @@ class TierResult:
     tier: int = 0
     stop_reason: str = ""
     input_tokens: int | None = None
-    invalid: bool = False
 
 
 def tier_request(
@@ -336,10 +335,9 @@ def run_tier(
         try:
             output = contract.validate(response.text, categories=slugs, message_text=shown)
         except contract.ContractError as exc:
-            result.invalid = True
             draft.outputs.append({"tier": tier, "model": model, "invalid": exc.problems[:10]})
             continue
-        result.output, result.invalid = output, False
+        result.output = output
         draft.outputs.append(
             {
                 "tier": tier,
@@ -475,6 +473,16 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
 
 
 # --- Inputs ---------------------------------------------------------------------------
+
+
+def first_message(lead: Lead) -> Message | None:
+    """The message the lead was opened with: what triage reads."""
+    return lead.messages.order_by("received_at", "pk").first()
+
+
+def rules_decide_alone(before: rules.Outcome) -> bool:
+    """Pre-model rules settle the lead with no model call (unless one forces a tier)."""
+    return bool(before.spam or before.skip_model or (before.category and not before.force_tier))
 
 
 def enabled_rules(stage: str) -> list[Rule]:

@@ -21,7 +21,14 @@ SCHEMA = {
 def make_request(**overrides) -> LlmRequest:
     fields = {
         "model": "claude-haiku-5-5",
-        "system": llm.system_blocks("You triage inbound sales email. Rubric: ...", "Today: Monday"),
+        "system": [
+            {
+                "type": "text",
+                "text": "You triage inbound sales email. Rubric: ...",
+                "cache_control": {"type": "ephemeral"},
+            },
+            {"type": "text", "text": "Today: Monday"},
+        ],
         "messages": [{"role": "user", "content": "<email>We need a demo for 40 seats.</email>"}],
         "max_tokens": 300,
         "output_schema": SCHEMA,
