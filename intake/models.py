@@ -2,6 +2,8 @@ import secrets
 import uuid
 from pathlib import PurePath
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -29,6 +31,9 @@ class LeadQuerySet(models.QuerySet):
     def in_sales_queue(self):
         return self.exclude(status__in=[Lead.Status.FILTERED, Lead.Status.SPAM])
 
+    def open(self):
+        return self.filter(status__in=Lead.OPEN_STATUSES)
+
 
 def new_reply_token() -> str:
     return secrets.token_hex(8)
@@ -48,6 +53,22 @@ class Lead(models.Model):
         # Hygiene (auto-replies, bounces, list mail) or a form trap: never in a sales queue.
         FILTERED = "filtered", "Filtered"
 
+    # What a rep still works on: the default queue view.
+    OPEN_STATUSES = ("awaiting_triage", "new", "working", "contacted", "qualified")
+    # The sales workflow: where a rep may move a lead from each status.
+    NEXT_STATUSES = {
+        "awaiting_triage": ("working", "disqualified", "spam"),
+        "new": ("working", "contacted", "disqualified", "spam"),
+        "working": ("contacted", "qualified", "disqualified", "spam"),
+        "contacted": ("working", "qualified", "disqualified", "spam"),
+        "qualified": ("contacted", "won", "lost"),
+        "disqualified": ("working",),
+        "won": ("working",),
+        "lost": ("working",),
+        "spam": ("new",),
+        "filtered": ("new",),
+    }
+
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="leads")
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.AWAITING_TRIAGE, db_index=True
@@ -65,12 +86,18 @@ class Lead(models.Model):
     reply_token = models.CharField(max_length=32, unique=True, default=new_reply_token)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     last_message_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Indexed: open queue pages ask for what changed since they last looked.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Contact, company, subject and message text (intake.search keeps it current).
+    search = SearchVectorField(null=True, editable=False)
 
     objects = LeadQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["contact", "subject_key", "-last_message_at"])]
+        indexes = [
+            models.Index(fields=["contact", "subject_key", "-last_message_at"]),
+            GinIndex(fields=["search"], name="lead_search"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject or '(no subject)'}"

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from intake import hygiene, mime
+from intake import hygiene, mime, search
 from intake.models import Attachment, Channel, Contact, Form, Lead, Message, WebhookNonce
 
 logger = logging.getLogger(__name__)
@@ -164,7 +164,11 @@ def process_message(message_id: int) -> Message | None:
             )
             triage = not verdict.flag
         else:
-            update = {"last_message_at": max(lead.last_message_at, message.received_at)}
+            # updated_at too: open queue pages pick up a reply to a lead they show.
+            update = {
+                "last_message_at": max(lead.last_message_at, message.received_at),
+                "updated_at": timezone.now(),
+            }
             if not verdict.flag and lead.status == Lead.Status.FILTERED:
                 # A person answered in a thread that only held automatic mail.
                 update.update(status=Lead.Status.AWAITING_TRIAGE, filter_reason="")
@@ -173,6 +177,7 @@ def process_message(message_id: int) -> Message | None:
         message.lead = lead
         message.save()
         _store_attachments(message, parsed.attachments)
+        search.refresh([lead.pk])
         if triage:
             enqueue_triage(lead)
     return message
@@ -455,6 +460,7 @@ def ingest_submission(
                 text_new=clean_text,
                 headers=[[key, str(value)[:2000]] for key, value in (fields or {}).items()],
             )
+            search.refresh([lead.pk])
     except IntegrityError:
         existing = _find_existing(dedupe_key, provider, external_id)
         if existing is None:

@@ -277,6 +277,7 @@ class ModelCall(models.Model):
         ESCALATION = "escalation", "Escalation"
         RETRY = "retry", "Retry after invalid output"
         SHADOW_AUDIT = "shadow_audit", "Shadow audit"
+        RERUN = "rerun", "Re-run by a rep"
         COUNT_TOKENS = "count_tokens", "Token count"
 
     lead = models.ForeignKey("intake.Lead", on_delete=models.CASCADE, related_name="model_calls")
@@ -363,3 +364,56 @@ class BacklogBatch(models.Model):
 
     def __str__(self) -> str:
         return self.batch_id
+
+
+class Activity(models.Model):
+    """Something a person did to a lead, for its timeline: who, what and when.
+
+    Ingest, triage and escalation come from the messages, the triage and the model calls
+    themselves; these rows hold what reps and managers did."""
+
+    class Kind(models.TextChoices):
+        CLAIM = "claim", "Claimed"
+        UNCLAIM = "unclaim", "Unclaimed"
+        ASSIGN = "assign", "Assigned"
+        STATUS = "status", "Status changed"
+        NOTE = "note", "Note"
+        CORRECTION = "correction", "Corrected"
+        RERUN = "rerun", "Triage re-run"
+        SPAM = "spam", "Marked spam"
+        BLOCK_RULE = "block_rule", "Block rule added"
+        MERGE = "merge", "Merged"
+
+    lead = models.ForeignKey("intake.Lead", on_delete=models.CASCADE, related_name="activities")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "activities"
+        indexes = [models.Index(fields=["lead", "created_at"], name="activity_lead")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on lead {self.lead_id}"
+
+
+class SavedView(models.Model):
+    """A rep's named set of queue filters (the query string of the queue page)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_view_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -15,7 +15,7 @@ def test_it_loads_the_demo_data_through_intake_and_prints_logins():
     text = out.getvalue()
 
     login_lines = [line for line in text.splitlines() if "login:" in line]
-    assert len(login_lines) == 2
+    assert len(login_lines) == 3
     for line in login_lines:
         username, password = line.split("login:")[1].strip().split(" / ")
         assert authenticate(username=username, password=password) is not None

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
@@ -66,10 +67,9 @@ class Command(BaseCommand):
         self.run_processes(host, port)
 
     def create_users(self) -> dict[str, tuple[str, str]]:
-        sales, _ = Group.objects.get_or_create(name="sales")
-        Group.objects.get_or_create(name="manager")
+        groups = {name: Group.objects.get_or_create(name=name)[0] for name in ("sales", "manager")}
         logins = {}
-        for role, username in [("admin", "admin"), ("sales", "sales")]:
+        for role, username in [("admin", "admin"), ("manager", "manager"), ("sales", "sales")]:
             password = secrets.token_urlsafe(9)
             user, _ = User.objects.get_or_create(
                 username=username, defaults={"email": f"{username}@leadrouter.test"}
@@ -78,10 +78,18 @@ class Command(BaseCommand):
             user.is_staff = role == "admin"
             user.is_superuser = role == "admin"
             user.save()
-            if role == "sales":
-                user.groups.add(sales)
+            if role in groups:
+                user.groups.add(groups[role])
             logins[role] = (username, password)
+        self.join_queues(User.objects.get(username="sales"), ["sales", "enterprise"])
         return logins
+
+    def join_queues(self, user, slugs: list[str]) -> None:
+        # Queues belong to routing, which builds on intake: looked up by name, not imported.
+        queue_model = apps.get_model("routing", "Queue")
+        membership = apps.get_model("routing", "QueueMembership")
+        for queue in queue_model.objects.filter(slug__in=slugs):
+            membership.objects.get_or_create(queue=queue, user=user)
 
     def load_samples(self) -> int:
         created = 0

@@ -1,0 +1,36 @@
+from django.urls import path
+
+from routing import views
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("queue/updates/", views.queue_updates, name="queue-updates"),
+    path("queue/bulk/", views.bulk_action, name="queue-bulk"),
+    path("views/", views.save_view, name="saved-view-save"),
+    path("views/<int:view_id>/delete/", views.delete_view, name="saved-view-delete"),
+    path("leads/<int:lead_id>/", views.lead_detail, name="lead"),
+    path(
+        "leads/<int:lead_id>/messages/<int:message_id>/html/",
+        views.message_html,
+        name="message-html",
+    ),
+    path(
+        "leads/<int:lead_id>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="lead-attachment",
+    ),
+    path("leads/<int:lead_id>/claim/", views.claim, name="lead-claim"),
+    path("leads/<int:lead_id>/unclaim/", views.unclaim, name="lead-unclaim"),
+    path("leads/<int:lead_id>/assign/", views.assign, name="lead-assign"),
+    path("leads/<int:lead_id>/status/", views.set_status, name="lead-status"),
+    path("leads/<int:lead_id>/notes/", views.add_note, name="lead-note"),
+    path("leads/<int:lead_id>/category/", views.correct_category, name="lead-category"),
+    path(
+        "leads/<int:lead_id>/qualification/",
+        views.correct_qualification,
+        name="lead-qualification",
+    ),
+    path("leads/<int:lead_id>/rerun/", views.rerun, name="lead-rerun"),
+    path("leads/<int:lead_id>/spam/", views.mark_spam, name="lead-spam"),
+    path("leads/<int:lead_id>/merge/", views.merge, name="lead-merge"),
+]

@@ -1,0 +1,495 @@
+"""What reps and managers do to leads in the sales workspace.
+
+Every action is a guarded update (two reps clicking at once get one result and a clear
+answer), bumps the lead's `updated_at` so open queue pages pick the change up, and
+records an `Activity` row for the lead's timeline.
+"""
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from intake import search
+from intake.models import Lead
+from routing import calls, services
+from routing.assign import compute_priority, compute_score
+from routing.contract import FACTS
+from routing.models import (
+    Activity,
+    Category,
+    Feedback,
+    ModelCall,
+    QueueMembership,
+    Rule,
+    Triage,
+)
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+SALES_GROUPS = ("sales", "manager")
+
+
+class ActionError(Exception):
+    """A rep's action that cannot happen as asked: the message says why, for the rep."""
+
+
+# --- Who sees what --------------------------------------------------------------------
+
+
+def roles(user) -> set[str]:
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    cached = getattr(user, "_workspace_roles", None)
+    if cached is None:
+        cached = set(user.groups.filter(name__in=SALES_GROUPS).values_list("name", flat=True))
+        if user.is_staff:
+            cached.add("manager")
+        user._workspace_roles = cached
+    return cached
+
+
+def can_work(user) -> bool:
+    return bool(roles(user))
+
+
+def is_manager(user) -> bool:
+    return "manager" in roles(user)
+
+
+def queue_ids(user) -> list[int] | None:
+    """The queues this user works; None for a manager, who sees every queue."""
+    if is_manager(user):
+        return None
+    cached = getattr(user, "_workspace_queues", None)
+    if cached is None:
+        cached = list(
+            QueueMembership.objects.filter(user=user, is_active=True).values_list(
+                "queue_id", flat=True
+            )
+        )
+        user._workspace_queues = cached
+    return cached
+
+
+def visible_leads(user) -> QuerySet[Lead]:
+    ids = queue_ids(user)
+    if ids is None:
+        return Lead.objects.all()
+    return Lead.objects.filter(triage__queue_id__in=ids)
+
+
+def lead_for(user, lead_id: int, *, lock: bool = False) -> Lead:
+    """The lead if this user may see it. Another queue's lead is a 404, not a 403: its
+    existence is not the rep's business."""
+    leads = visible_leads(user).select_related("contact", "triage", "triage__queue")
+    if lock:
+        leads = leads.select_for_update(of=("self",))
+    lead = leads.filter(pk=lead_id).first()
+    if lead is None:
+        raise Http404("No such lead in your queues.")
+    return lead
+
+
+def assignable_users(lead: Lead) -> QuerySet:
+    """Active members of the lead's queue; any active rep when it has no queue."""
+    triage = getattr(lead, "triage", None)
+    users = User.objects.filter(is_active=True)
+    if triage is not None and triage.queue_id:
+        users = users.filter(
+            queuemembership__queue_id=triage.queue_id, queuemembership__is_active=True
+        )
+    else:
+        users = users.filter(Q(groups__name__in=SALES_GROUPS) | Q(is_staff=True))
+    return users.distinct().order_by("username")
+
+
+# --- Recording --------------------------------------------------------------------------
+
+
+def record(lead: Lead, user, kind: str, text: str = "", **data) -> Activity:
+    Lead.objects.filter(pk=lead.pk).update(updated_at=timezone.now())
+    return Activity.objects.create(
+        lead=lead,
+        user=user if user and user.is_authenticated else None,
+        kind=kind,
+        text=text,
+        data=data,
+    )
+
+
+def _triage(lead: Lead) -> Triage:
+    triage, _ = Triage.objects.get_or_create(lead=lead)
+    return triage
+
+
+# --- Claim and assign -------------------------------------------------------------------
+
+
+def claim_lead(lead: Lead, user) -> None:
+    """Take an unassigned lead. Two reps at once: the conditional update lets one win; the
+    other is told who has it."""
+    triage = _triage(lead)
+    with transaction.atomic():
+        won = Triage.objects.filter(pk=triage.pk, assignee__isnull=True).update(assignee=user)
+        if not won:
+            holder = User.objects.filter(assigned_triages__pk=triage.pk).only("username").first()
+            if holder is not None and holder.pk == user.pk:
+                return
+            raise ActionError(f"{display_name(holder)} has already claimed this lead.")
+        record(lead, user, Activity.Kind.CLAIM)
+
+
+def unclaim_lead(lead: Lead, user) -> None:
+    triage = _triage(lead)
+    mine = Q(assignee=user) if not is_manager(user) else Q(assignee__isnull=False)
+    with transaction.atomic():
+        if not Triage.objects.filter(mine, pk=triage.pk).update(assignee=None):
+            raise ActionError("Only the rep who has this lead (or a manager) can unclaim it.")
+        record(lead, user, Activity.Kind.UNCLAIM)
+
+
+def assign_lead(lead: Lead, user, assignee_id: int | None) -> None:
+    triage = _triage(lead)
+    assignee = None
+    if assignee_id:
+        assignee = assignable_users(lead).filter(pk=assignee_id).first()
+        if assignee is None:
+            raise ActionError("That person is not an active member of this lead's queue.")
+    with transaction.atomic():
+        Triage.objects.filter(pk=triage.pk).update(assignee=assignee)
+        record(
+            lead,
+            user,
+            Activity.Kind.ASSIGN,
+            f"to {display_name(assignee)}" if assignee else "unassigned",
+            assignee=assignee.username if assignee else None,
+        )
+
+
+def display_name(user) -> str:
+    if user is None:
+        return "nobody"
+    return user.get_full_name() or user.username
+
+
+# --- Status, notes, spam -------------------------------------------------------------------
+
+
+def set_status(lead: Lead, user, status: str) -> None:
+    current = lead.status
+    if status == current:
+        return
+    if status not in Lead.NEXT_STATUSES.get(current, ()):
+        raise ActionError(
+            f"A lead cannot go from {Lead.Status(current).label} to "
+            f"{Lead.Status(status).label if status in Lead.Status.values else status!r}."
+        )
+    with transaction.atomic():
+        # Guarded on the status the rep saw: a concurrent change is not overwritten.
+        moved = Lead.objects.filter(pk=lead.pk, status=current).update(
+            status=status, updated_at=timezone.now()
+        )
+        if not moved:
+            now = Lead.objects.filter(pk=lead.pk).values_list("status", flat=True).first()
+            raise ActionError(
+                f"Someone changed this lead to {Lead.Status(now).label} meanwhile; "
+                "look again before changing it."
+            )
+        record(
+            lead,
+            user,
+            Activity.Kind.STATUS,
+            f"{Lead.Status(current).label} → {Lead.Status(status).label}",
+            old=current,
+            new=status,
+        )
+    lead.status = status
+
+
+def add_note(lead: Lead, user, text: str) -> Activity:
+    text = text.strip()
+    if not text:
+        raise ActionError("A note needs some text.")
+    return record(lead, user, Activity.Kind.NOTE, text[:10_000])
+
+
+def mark_spam(lead: Lead, user, *, block: str = "") -> Rule | None:
+    """Spam now and, if asked, a rule that marks the sender's (or the whole domain's) next
+    mail as spam before any model sees it."""
+    contact = lead.contact
+    if block == "domain" and (contact.is_free_mail or not contact.domain):
+        raise ActionError(
+            f"{contact.domain or 'This sender'} is a free-mail domain: block the sender instead."
+        )
+    with transaction.atomic():
+        if lead.status != Lead.Status.SPAM:
+            Lead.objects.filter(pk=lead.pk).update(status=Lead.Status.SPAM)
+            record(
+                lead,
+                user,
+                Activity.Kind.SPAM,
+                f"was {Lead.Status(lead.status).label}",
+                old=lead.status,
+            )
+            lead.status = Lead.Status.SPAM
+        if not block:
+            return None
+        field, value = (
+            ("domain", contact.domain) if block == "domain" else ("sender", contact.email)
+        )
+        rule = Rule.objects.create(
+            name=f"Block {field} {value}"[:200],
+            position=10,
+            stage=Rule.Stage.BEFORE_MODEL,
+            conditions=[{"field": field, "operator": "equals", "value": value}],
+            actions=[{"action": "mark_spam"}, {"action": "stop"}],
+        )
+        record(lead, user, Activity.Kind.BLOCK_RULE, rule.name, rule_id=rule.pk)
+    return rule
+
+
+# --- Corrections: the ground truth for per-tier agreement ---------------------------------
+
+
+def correct_category(lead: Lead, user, category_slug: str) -> None:
+    triage = _triage(lead)
+    category = (
+        Category.objects.filter(slug=category_slug, is_active=True).select_related("queue").first()
+    )
+    if category is None:
+        raise ActionError("Choose one of the categories.")
+    if category.slug == triage.category:
+        return
+    with transaction.atomic():
+        Feedback.objects.create(
+            lead=lead,
+            user=user,
+            field="category",
+            old_value=triage.category,
+            new_value=category.slug,
+            model=triage.model,
+            tier=triage.tier,
+        )
+        update = {"category": category.slug, "is_lead": category.is_sales}
+        if category.queue_id and category.queue_id != triage.queue_id:
+            # The correction routes it where it belongs; an owner from the old queue lets go.
+            update.update(queue=category.queue, assignee=None)
+        Triage.objects.filter(pk=triage.pk).update(**update)
+        record(
+            lead,
+            user,
+            Activity.Kind.CORRECTION,
+            f"category {triage.category or '(none)'} → {category.slug}",
+            field="category",
+            old=triage.category,
+            new=category.slug,
+        )
+
+
+def correct_qualification(lead: Lead, user, values: dict[str, str]) -> None:
+    """Set the qualification facts as the rep knows them; the score follows."""
+    triage = _triage(lead)
+    old = triage.qualification or {}
+    new = {}
+    for name in FACTS:
+        before = dict(old.get(name) or {})
+        value = (values.get(name) or "").strip()[:200] or None
+        if value != before.get("value"):
+            before.update(value=value, evidence=f"set by {user.username}" if value else "")
+        new[name] = before
+    if new == old:
+        return
+    policy = services.current_policy()
+    score = compute_score(_ScoredOutput(new, triage.is_lead), policy)
+    with transaction.atomic():
+        Feedback.objects.create(
+            lead=lead,
+            user=user,
+            field="qualification",
+            old_value=old,
+            new_value=new,
+            model=triage.model,
+            tier=triage.tier,
+        )
+        Triage.objects.filter(pk=triage.pk).update(
+            qualification=new, score=score, priority=compute_priority(score, triage.urgency)
+        )
+        record(
+            lead,
+            user,
+            Activity.Kind.CORRECTION,
+            f"qualification; score {triage.score} → {score}",
+            field="qualification",
+        )
+
+
+@dataclass
+class _Fact:
+    value: str | None
+    evidence: str
+
+
+class _Qualification:
+    def __init__(self, facts: dict):
+        for name in FACTS:
+            fact = facts.get(name) or {}
+            setattr(self, name, _Fact(fact.get("value"), fact.get("evidence") or ""))
+
+
+class _ScoredOutput:
+    """The shape compute_score reads, built from stored qualification facts."""
+
+    def __init__(self, facts: dict, is_lead: bool):
+        self.is_lead = is_lead
+        self.qualification = _Qualification(facts)
+
+
+# --- Re-run triage on a chosen tier ----------------------------------------------------
+
+
+def request_rerun(lead: Lead, user, tier: int) -> None:
+    if tier not in (0, 1, 2, 3):
+        raise ActionError("Choose a tier.")
+    if tier and not settings.ANTHROPIC_API_KEY:
+        raise ActionError("Claude is off (no API key): only the local classifier can re-run.")
+    with transaction.atomic():
+        record(lead, user, Activity.Kind.RERUN, f"requested on {tier_label(tier)}", tier=tier)
+        lead_id, user_id = lead.pk, user.pk
+        transaction.on_commit(
+            lambda: async_task("routing.tasks.rerun_triage", lead_id, tier, user_id)
+        )
+
+
+def tier_label(tier: int) -> str:
+    return {0: "the local classifier", 1: "tier 1", 2: "tier 2", 3: "tier 3"}[tier]
+
+
+def rerun_triage(lead_id: int, tier: int, user_id: int | None = None) -> Triage | None:
+    """Decide the lead again with one chosen tier; the rep's status and owner stay."""
+    lead = Lead.objects.select_related("contact", "form").filter(pk=lead_id).first()
+    if lead is None:
+        return None
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    triage = _triage(lead)
+    now = timezone.now()
+    if not Triage.objects.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now), pk=triage.pk
+    ).update(claimed_until=now + services.LEASE):
+        record(lead, user, Activity.Kind.RERUN, "skipped: triage is running for this lead now")
+        return None
+    triage.refresh_from_db()
+    before = (triage.queue_id, triage.assignee_id)
+    policy = services.current_policy()
+    message = services.first_message(lead)
+    facts = services.lead_facts(lead, message)
+    draft = services.Draft(reasons=[f"rerun: {tier_label(tier)}"])
+    try:
+        if tier == 0:
+            services.decide_locally(lead, message, facts, draft)
+        else:
+            model = {1: policy.tier1_model, 2: policy.tier2_model, 3: policy.tier3_model}[tier]
+            result = services.run_tier(
+                lead,
+                message,
+                policy,
+                draft,
+                tier=tier,
+                model=model,
+                categories=services.active_categories(),
+                purpose=ModelCall.Purpose.RERUN,
+            )
+            if result.output is None:
+                raise calls.PermanentFailure("no valid answer (refused or off the contract)")
+            draft.output, draft.model, draft.tier = result.output, model, tier
+    except (calls.TransientFailure, calls.PermanentFailure) as exc:
+        Triage.objects.filter(pk=triage.pk).update(claimed_until=None)
+        record(lead, user, Activity.Kind.RERUN, f"{tier_label(tier)} failed: {exc}"[:500])
+        return None
+    triage = services.record_decision(lead, triage, draft, facts, policy)
+    if before[1] and triage.queue_id == before[0] and triage.assignee_id != before[1]:
+        Triage.objects.filter(pk=triage.pk).update(assignee_id=before[1])
+    record(
+        lead,
+        user,
+        Activity.Kind.RERUN,
+        f"{tier_label(tier)} decided {triage.category} (score {triage.score})",
+        model=triage.model,
+    )
+    return triage
+
+
+# --- Merge -----------------------------------------------------------------------------
+
+
+def merge_leads(target: Lead, source: Lead, user) -> None:
+    """Fold `source` into `target` (one contact's two threads): messages, model calls (so
+    cost per lead stays exact), feedback and timeline move; the source lead goes."""
+    if target.pk == source.pk:
+        raise ActionError("Choose another lead to merge.")
+    if target.contact_id != source.contact_id:
+        raise ActionError("Only two leads of the same contact can be merged.")
+    with transaction.atomic():
+        source_triage = Triage.objects.filter(lead=source).first()
+        moved = source.messages.update(lead=target)
+        source.model_calls.update(lead=target)
+        source.feedback.update(lead=target)
+        source.activities.update(lead=target)
+        Lead.objects.filter(pk=target.pk).update(
+            received_at=min(target.received_at, source.received_at),
+            last_message_at=max(target.last_message_at, source.last_message_at),
+        )
+        record(
+            target,
+            user,
+            Activity.Kind.MERGE,
+            f"merged lead #{source.pk} ({moved} message{'s' if moved != 1 else ''}): "
+            f"{source.subject[:200]}",
+            source=source.pk,
+            source_category=source_triage.category if source_triage else "",
+            source_model=source_triage.model if source_triage else "",
+        )
+        source.delete()
+        search.refresh([target.pk])
+
+
+# --- Bulk ------------------------------------------------------------------------------
+
+
+BULK_ACTIONS = ("assign", "status", "spam")
+
+
+def bulk(user, lead_ids: list[int], action: str, value: str = "") -> tuple[int, list[str]]:
+    """Apply one action to many leads: how many it changed and what it could not do."""
+    if action not in BULK_ACTIONS:
+        raise ActionError("Choose an action.")
+    done, problems = 0, []
+    leads = visible_leads(user).select_related("contact", "triage").filter(pk__in=lead_ids[:500])
+    for lead in leads:
+        try:
+            if action == "assign":
+                assign_lead(lead, user, int(value) if value else None)
+            elif action == "status":
+                set_status(lead, user, value)
+            else:
+                mark_spam(lead, user)
+            done += 1
+        except (ActionError, ValueError) as exc:
+            problems.append(f"#{lead.pk}: {exc}")
+    return done, problems
+
+
+# --- Reading ---------------------------------------------------------------------------
+
+
+def lead_cost(lead: Lead) -> Decimal:
+    total = lead.model_calls.aggregate(total=Sum("cost_usd"))["total"]
+    return total or Decimal("0")
