@@ -23,7 +23,7 @@ UPDATE intake_lead AS l SET search =
         replace(c.domain, '.', ' '))), 'A')
     || setweight(to_tsvector('simple', l.subject), 'B')
     || setweight(to_tsvector('simple', coalesce((
-        SELECT string_agg(left(m.text_new, {BODY_CHARS}), ' ')
+        SELECT string_agg(concat_ws(' ', m.subject, left(m.text_new, {BODY_CHARS})), ' ')
         FROM intake_message AS m WHERE m.lead_id = l.id), '')), 'C')
 FROM intake_contact AS c
 WHERE c.id = l.contact_id AND l.id = ANY(%s)

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                     replace(c.domain, '.', ' '))), 'A')
                 || setweight(to_tsvector('simple', l.subject), 'B')
                 || setweight(to_tsvector('simple', coalesce((
-                    SELECT string_agg(left(m.text_new, 20000), ' ')
+                    SELECT string_agg(concat_ws(' ', m.subject, left(m.text_new, 20000)), ' ')
                     FROM intake_message AS m WHERE m.lead_id = l.id), '')), 'C')
             FROM intake_contact AS c WHERE c.id = l.contact_id
             """,
