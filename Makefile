@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: install demo test lint format check-deploy bench lock clean
 
@@ -21,8 +22,13 @@ demo: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py demo
 
 ## The whole suite against PostgreSQL (embedded when DATABASE_URL is unset).
-test: install
+test: install $(CHROMIUM)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Debian's Chromium for the browser tests (Playwright drives it; its own download is not used).
+$(CHROMIUM):
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
 
 lint: install
 	$(BIN)/ruff check .

@@ -203,6 +203,10 @@ ANYMAIL = {
 }
 ANYMAIL = {key: value for key, value in ANYMAIL.items() if value is not None}
 
+# --- Sales workspace ---------------------------------------------------------------
+# How often an open queue page asks for new and changed leads.
+WORKSPACE_POLL_SECONDS = envint("WORKSPACE_POLL_SECONDS", 10)
+
 # --- Anthropic (routing) ---------------------------------------------------------
 ANTHROPIC_API_KEY = envstr("ANTHROPIC_API_KEY")
 ANTHROPIC_BASE_URL = envstr("ANTHROPIC_BASE_URL")

@@ -30,7 +30,13 @@ from routing.forms import NoteForm, QualificationForm, QueueFilterForm, SavedVie
 from routing.models import Category, Queue, SavedView, Triage
 
 PAGE_SIZE = 50
-POLL_SECONDS = 10
+FACT_LABELS = {
+    "budget": "Budget",
+    "authority": "Authority",
+    "need": "Need",
+    "timeline": "Timeline",
+    "company_size": "Company size",
+}
 QUEUE_COUNTS_SECONDS = 15
 
 # Pages: our own script and styles only; nothing inline, nothing remote.
@@ -104,7 +110,7 @@ def queue_context(request) -> dict:
         "queue_counts": queue_counts(request.user, queues),
         "saved_views": SavedView.objects.filter(user=request.user),
         "since": timezone.now().isoformat(),
-        "poll_seconds": POLL_SECONDS,
+        "poll_seconds": settings.WORKSPACE_POLL_SECONDS,
         "assignees": workspace_users(),
         "statuses": Lead.Status.choices,
     }
@@ -239,7 +245,7 @@ def queue_updates(request):
     """What changed since the page last looked, as out-of-band swaps: rows on the page are
     replaced in place, new ones arrive at the top; nothing else on the page moves."""
     since = parse_datetime(request.GET.get("since", "")) or timezone.now() - timedelta(
-        seconds=POLL_SECONDS
+        seconds=settings.WORKSPACE_POLL_SECONDS
     )
     now = timezone.now()
     changed = set(Lead.objects.filter(updated_at__gt=since).values_list("pk", flat=True)[:200])
@@ -268,7 +274,7 @@ def queue_updates(request):
             "arrived": [r for r in rows if r.pk not in shown],
             "since": now.isoformat(),
             "query": urlencode(filter_query(request.GET)),
-            "poll_seconds": POLL_SECONDS,
+            "poll_seconds": settings.WORKSPACE_POLL_SECONDS,
         },
     )
 
@@ -341,9 +347,16 @@ def lead_context(request, lead: Lead) -> dict:
     )
     categories = list(Category.objects.filter(is_active=True))
     facts = []
-    for name in ("budget", "authority", "need", "timeline", "company_size"):
+    for name, label in FACT_LABELS.items():
         fact = (triage.qualification or {}).get(name) or {} if triage else {}
-        facts.append({"name": name, "value": fact.get("value"), "evidence": fact.get("evidence")})
+        facts.append(
+            {
+                "name": name,
+                "label": label,
+                "value": fact.get("value"),
+                "evidence": fact.get("evidence"),
+            }
+        )
     return {
         "lead": lead,
         "triage": triage,
@@ -390,7 +403,16 @@ def timeline(lead, thread, triage, model_calls, activities) -> list[dict]:
             text += f" failed ({call.error_type or 'error'})"
         events.append({"at": call.created_at, "kind": "model", "who": "", "text": text})
     if triage and triage.decided_at:
-        text = f"decided {triage.category or '?'} by {triage.model or '?'}"
+        # What the deciding tier said, not the category a rep may have corrected since.
+        decided = next(
+            (
+                o["output"]["category"]
+                for o in reversed(triage.outputs or [])
+                if o.get("output") and o.get("purpose") != "shadow_audit"
+            ),
+            triage.category,
+        )
+        text = f"decided {decided or '?'} by {triage.model or '?'}"
         if triage.escalated:
             text += " after escalation: " + ", ".join(map(str, triage.escalation_reasons))
         if triage.queue_id:
