@@ -4,6 +4,7 @@ live arrivals, and an email whose HTML tries to run a script."""
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from intake.models import Lead
@@ -109,7 +110,7 @@ def test_it_shows_a_new_lead_without_a_reload_and_keeps_the_selection(page):
     expect(arrival).to_contain_text("Urgent: 300 seats before year end")
     # A change to a row on the page is swapped in place; the rep's selection stays.
     Lead.objects.filter(pk=first.pk).update(status="working")
-    Lead.objects.filter(pk=first.pk).update(updated_at=newcomer.updated_at.now())
+    Lead.objects.filter(pk=first.pk).update(updated_at=timezone.now())
     expect(page.locator(f"#lead-{first.pk} .status")).to_have_text("Working")
     expect(page.locator(f"#lead-{first.pk}")).to_have_class(re.compile("selected"))
     assert page.evaluate("window.notReloaded") is True
@@ -130,3 +131,17 @@ def test_it_never_runs_a_script_from_an_emails_html(page):
     assert page.evaluate("document.body.dataset.pwned") is None
     assert page.evaluate("window.pwned") is None
     assert not [url for url in requests if "tracker.example" in url]
+
+
+def test_it_fits_a_phone_screen(page):
+    sales_lead(1)
+    make_rep("dana")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "dana")
+    expect(page.locator("#rows tr")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot(page, "queue-phone")
+    page.locator("#rows a").first.click()
+    expect(page.locator("h1")).to_contain_text("Demo request")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot(page, "lead-phone")
