@@ -9,6 +9,7 @@ urlpatterns = [
     path("views/", views.save_view, name="saved-view-save"),
     path("views/<int:view_id>/delete/", views.delete_view, name="saved-view-delete"),
     path("leads/<int:lead_id>/", views.lead_detail, name="lead"),
+    path("leads/<int:lead_id>/live/", views.lead_live, name="lead-live"),
     path(
         "leads/<int:lead_id>/messages/<int:message_id>/html/",
         views.message_html,

@@ -362,6 +362,26 @@ def lead_detail(request, lead_id: int):
     return render(request, "routing/lead.html", lead_context(request, lead))
 
 
+@require_GET
+@workspace_view
+def lead_live(request, lead_id: int):
+    """The lead page's status, triage card and timeline when something changed since the
+    page last looked (a re-run finished, a colleague added a note); 204 otherwise. The
+    forms a rep may be filling in are never replaced."""
+    lead = workspace.lead_for(request.user, lead_id)
+    since = parse_datetime(request.GET.get("since", ""))
+    triage = getattr(lead, "triage", None)
+    changed = (
+        since is None
+        or lead.updated_at > since
+        or bool(triage and triage.decided_at and triage.decided_at > since)
+        or lead.activities.filter(created_at__gt=since).exists()
+    )
+    if not changed:
+        return HttpResponse(status=204)
+    return render(request, "routing/_lead_live.html", lead_context(request, lead))
+
+
 def lead_context(request, lead: Lead) -> dict:
     triage = getattr(lead, "triage", None)
     thread = list(
@@ -412,6 +432,8 @@ def lead_context(request, lead: Lead) -> dict:
         "can_rerun_models": bool(settings.ANTHROPIC_API_KEY),
         "is_mine": bool(triage and triage.assignee_id == request.user.pk),
         "is_manager": workspace.is_manager(request.user),
+        "since": timezone.now().isoformat(),
+        "poll_seconds": settings.WORKSPACE_POLL_SECONDS,
         "show_html": int(request.GET["html"]) if request.GET.get("html", "").isdigit() else None,
     }
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from intake.models import Lead
 from routing import services
-from routing.models import Feedback, Triage
+from routing.models import Activity, Feedback, Triage
 from tests.browser.conftest import screenshot, sign_in
 from tests.helpers import ingest
 from tests.workspace.people import make_rep, sales_lead
@@ -145,3 +145,15 @@ def test_it_fits_a_phone_screen(page):
     expect(page.locator("h1")).to_contain_text("Demo request")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(page, "lead-phone")
+
+
+def test_it_shows_a_colleagues_note_on_an_open_lead_page(page):
+    lead = sales_lead(1)
+    make_rep("dana")
+    colleague = make_rep("ben")
+    sign_in(page, "dana")
+    page.goto(f"/leads/{lead.pk}/")
+    page.get_by_label("Add a note").fill("half-typed")
+    Activity.objects.create(lead=lead, user=colleague, kind="note", text="Ben: they called back")
+    expect(page.locator("#events")).to_contain_text("Ben: they called back")
+    expect(page.get_by_label("Add a note")).to_have_value("half-typed")

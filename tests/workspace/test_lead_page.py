@@ -126,3 +126,18 @@ def test_it_renders_with_a_bounded_number_of_queries(client, django_assert_max_n
     client.force_login(rep)
     with django_assert_max_num_queries(13):
         assert client.get(f"/leads/{lead.pk}/").status_code == 200
+
+
+def test_it_sends_the_card_and_timeline_to_an_open_lead_page_only_when_they_change(client):
+    rep = make_rep()
+    lead = sales_lead(1)
+    client.force_login(rep)
+    since = client.get(f"/leads/{lead.pk}/").context["since"]
+    assert client.get(f"/leads/{lead.pk}/live/", {"since": since}).status_code == 204
+    Activity.objects.create(lead=lead, user=rep, kind=Activity.Kind.NOTE, text="From a colleague")
+    response = client.get(f"/leads/{lead.pk}/live/", {"since": since})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="events" hx-swap-oob="true"' in html and "From a colleague" in html
+    assert 'id="triage-summary" hx-swap-oob="true"' in html
+    assert "<form" not in html  # nothing the rep may be typing in is replaced
