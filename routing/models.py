@@ -1,9 +1,21 @@
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+# Statuses a rep still works on: intake.models.Lead.OPEN_STATUSES (routing builds on intake,
+# but models.py stays importable from migrations, so the tuple is repeated here).
+OPEN_STATUSES = ("awaiting_triage", "new", "working", "contacted", "qualified")
+# The queue's order: priority, then SLA due (none last), then the lead; one expression in
+# the indexes and in the queries, so PostgreSQL walks an index instead of sorting.
+NO_SLA = datetime(9999, 12, 31, tzinfo=UTC)
+SLA_ORDER = Coalesce("sla_due", Value(NO_SLA))
+QUEUE_ORDER = (F("priority"), SLA_ORDER, F("lead_id"))
 
 TIER_CHOICES = [(0, "Rules / local"), (1, "Tier 1"), (2, "Tier 2"), (3, "Tier 3")]
 
@@ -258,11 +270,20 @@ class Triage(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # intake_lead.status, copied by database triggers (migration 0008) whatever writes it:
+    # the status lives on the lead, the queue's order on the triage, and one index over
+    # both lets the queue page read 50 rows instead of sorting every open lead.
+    lead_status = models.CharField(max_length=20, blank=True, editable=False)
 
     class Meta:
         indexes = [
             models.Index(fields=["queue", "priority", "sla_due"], name="triage_queue_order"),
             models.Index(fields=["decided_at"], name="triage_decided"),
+            models.Index(
+                *QUEUE_ORDER, name="triage_open_order", condition=Q(lead_status__in=OPEN_STATUSES)
+            ),
+            models.Index(F("lead_status"), *QUEUE_ORDER, name="triage_status_order"),
+            models.Index(*QUEUE_ORDER, name="triage_order"),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, F, Q, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +29,7 @@ from intake.models import Attachment, Channel, Lead, Message
 from routing import workspace
 from routing.dashboard import model_family
 from routing.forms import NoteForm, QualificationForm, QueueFilterForm, SavedViewForm
-from routing.models import Category, Queue, SavedView, Triage
+from routing.models import NO_SLA, OPEN_STATUSES, Category, Queue, SavedView, Triage
 
 PAGE_SIZE = 50
 FACT_LABELS = {
@@ -124,11 +126,12 @@ def visible_queues(user):
 
 def filtered_leads(user, filters: dict, queues: list[Queue]):
     leads = workspace.visible_leads(user).filter(triage__isnull=False)
+    # On the triage's copy of the status, so the filter and the order share an index.
     status = filters.get("status") or ""
     if status == "":
-        leads = leads.filter(status__in=Lead.OPEN_STATUSES)
+        leads = leads.filter(triage__lead_status__in=OPEN_STATUSES)
     elif status != "all":
-        leads = leads.filter(status=status)
+        leads = leads.filter(triage__lead_status=status)
     if filters.get("queue"):
         leads = leads.filter(triage__queue__slug=filters["queue"])
     if filters.get("category"):
@@ -161,27 +164,24 @@ def filtered_leads(user, filters: dict, queues: list[Queue]):
     )
 
 
-# Keyset pagination on (priority, SLA due, id): no OFFSET and no COUNT over the table, so
-# page 400 costs what page 1 does.
+# Keyset pagination on (priority, SLA due, lead): no OFFSET and no COUNT over the table, so
+# page 400 costs what page 1 does. The order is the one the triage indexes hold.
+ORDER = [F(f"triage__{name}") for name in ("priority",)] + [
+    Coalesce("triage__sla_due", Value(NO_SLA)),
+    F("triage__lead_id"),
+]
+AFTER = (
+    '("routing_triage"."priority", COALESCE("routing_triage"."sla_due", %s), '
+    '"routing_triage"."lead_id") > (%s, %s, %s)'
+)
 
 
 def page_of(leads, after: tuple | None):
-    leads = leads.order_by(
-        "triage__priority", "triage__sla_due", "pk"
-    )  # NULLs sort last in PostgreSQL ascending order
+    leads = leads.order_by(*ORDER)
     if after is None:
         return leads
     priority, due, pk = after
-    later = Q(triage__priority__gt=priority)
-    if due is None:
-        later |= Q(triage__priority=priority, triage__sla_due__isnull=True, pk__gt=pk)
-    else:
-        later |= Q(triage__priority=priority) & (
-            Q(triage__sla_due__gt=due)
-            | Q(triage__sla_due__isnull=True)
-            | Q(triage__sla_due=due, pk__gt=pk)
-        )
-    return leads.filter(later)
+    return leads.filter(RawSQL(AFTER, (NO_SLA, priority, due or NO_SLA, pk), BooleanField()))
 
 
 def encode_cursor(lead: Lead) -> str:
@@ -295,7 +295,7 @@ def queue_updates(request):
         rows = list(
             filtered_leads(request.user, filters, queues)
             .filter(pk__in=changed)
-            .order_by("triage__priority", "triage__sla_due", "pk")[:100]
+            .order_by(*ORDER)[:100]
         )
         decorate(rows)
     shown = {int(x) for x in request.GET.get("shown", "").split(",") if x.isdigit()}

@@ -208,15 +208,16 @@ def measure(requests: int) -> list[dict]:
             ("queue page", "/"),
             ("queue page 2 (keyset)", "/" + cursor if cursor else "/"),
             ("queue, filtered (score ≥ 70, unassigned)", "/?score_min=70&owner=unassigned"),
-            ("search, one word", "/?q=volcano"),
-            ("search, two words", "/?q=granite+pilot"),
-            ("search, any status", "/?q=hooli&status=all"),
+            ("search: a company", "/?q=hooli42"),
+            ("search: a name and a company prefix", "/?q=dana+wonk"),
+            ("search: a word in 1 of 5 leads", "/?q=pilot"),
+            ("search: a company, any status", "/?q=hooli42&status=all"),
             ("lead page", f"/leads/{lead.pk}/"),
         ]
         for name, url in pages:
             with CaptureQueriesContext(connection) as queries:
                 median, p95, response = timed(client, url, requests)
-            rows = response.content.count(b'<tr id="lead-') if "lead" not in name else "-"
+            rows = response.content.count(b'<tr id="lead-') if name != "lead page" else "-"
             results.append(
                 {
                     "who": who,

@@ -210,3 +210,17 @@ def test_it_counts_open_leads_per_queue(client):
     counts = {c["queue"].slug: c["open"] for c in client.get("/").context["queue_counts"]}
     assert counts == {"sales": 2, "support": 0}
     assert Queue.objects.count() > 2  # the other queues are not this rep's
+
+
+def test_it_keeps_the_triages_copy_of_the_status_whoever_writes_it():
+    lead = sales_lead(1)
+    triage = Triage.objects.get(lead=lead)
+    assert triage.lead_status == lead.status == "new"
+    Lead.objects.filter(pk=lead.pk).update(status=Lead.Status.WON)  # a bulk UPDATE
+    assert Triage.objects.get(lead=lead).lead_status == "won"
+    lead.status = Lead.Status.LOST
+    lead.save()  # the admin's way
+    assert Triage.objects.get(lead=lead).lead_status == "lost"
+    triage.score = 90
+    triage.save()  # an old in-memory triage does not write its stale copy back
+    assert Triage.objects.get(lead=lead).lead_status == "lost"
