@@ -253,7 +253,7 @@ def queue_counts(user, queues: list[Queue]) -> list[dict]:
     if counts is None:
         counts = dict(
             Triage.objects.filter(
-                queue__in=[q.pk for q in queues], lead__status__in=Lead.OPEN_STATUSES
+                queue__in=[q.pk for q in queues], lead_status__in=OPEN_STATUSES
             )
             .values_list("queue")
             .annotate(n=Count("pk"))
