@@ -22,6 +22,7 @@ from routing import rules
 from routing.facts import PREVIEW_LEADS, preview_rule
 from routing.forms import PrettyJSONField, RuleForm
 from routing.models import (
+    Activity,
     Category,
     Circuit,
     Feedback,
@@ -377,6 +378,21 @@ class TriageAdmin(ReadOnlyAdmin):
     @admin.display(description="Queue", ordering="queue__name")
     def queue_link(self, obj):
         return admin_link(obj.queue)
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReadOnlyAdmin):
+    """What reps did to leads, as the lead pages' timelines show it."""
+
+    list_display = ("created_at", "kind", "user", "lead_link", "text")
+    list_filter = ("kind", "user")
+    list_select_related = ("lead", "user")
+    search_fields = ("=lead__id", "text", "user__username")
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Lead", ordering="lead")
+    def lead_link(self, obj):
+        return admin_link(obj.lead)
 
 
 class CallOutcomeFilter(admin.SimpleListFilter):

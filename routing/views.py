@@ -29,7 +29,15 @@ from intake.models import Attachment, Channel, Lead, Message
 from routing import workspace
 from routing.dashboard import model_family
 from routing.forms import NoteForm, QualificationForm, QueueFilterForm, SavedViewForm
-from routing.models import NO_SLA, OPEN_STATUSES, Category, Queue, SavedView, Triage
+from routing.models import (
+    NO_SLA,
+    OPEN_STATUSES,
+    Category,
+    Queue,
+    RoutingPolicy,
+    SavedView,
+    Triage,
+)
 
 PAGE_SIZE = 50
 FACT_LABELS = {
@@ -252,9 +260,7 @@ def queue_counts(user, queues: list[Queue]) -> list[dict]:
     counts = cache.get(key)
     if counts is None:
         counts = dict(
-            Triage.objects.filter(
-                queue__in=[q.pk for q in queues], lead_status__in=OPEN_STATUSES
-            )
+            Triage.objects.filter(queue__in=[q.pk for q in queues], lead_status__in=OPEN_STATUSES)
             .values_list("queue")
             .annotate(n=Count("pk"))
         )
@@ -430,12 +436,20 @@ def lead_context(request, lead: Lead) -> dict:
             initial={f["name"]: f["value"] or "" for f in facts}
         ),
         "can_rerun_models": bool(settings.ANTHROPIC_API_KEY),
+        "tier_models": tier_models(),
         "is_mine": bool(triage and triage.assignee_id == request.user.pk),
         "is_manager": workspace.is_manager(request.user),
         "since": timezone.now().isoformat(),
         "poll_seconds": settings.WORKSPACE_POLL_SECONDS,
         "show_html": int(request.GET["html"]) if request.GET.get("html", "").isdigit() else None,
     }
+
+
+def tier_models() -> list[tuple[int, str]]:
+    policy = RoutingPolicy.objects.filter(is_active=True).order_by("pk").first()
+    if policy is None:
+        return []
+    return [(1, policy.tier1_model), (2, policy.tier2_model), (3, policy.tier3_model)]
 
 
 def timeline(lead, thread, triage, model_calls, activities) -> list[dict]:
