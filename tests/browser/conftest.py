@@ -42,8 +42,14 @@ def page(chromium, live_server, settings):
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.console_errors = errors  # a test that provokes errors on purpose takes them out
     yield page
     context.close()
+    # A script error or a Content-Security-Policy violation in our own pages is a bug.
+    assert errors == [], errors
 
 
 def screenshot(page, name: str) -> None:

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from intake.models import Lead
+from intake.models import Lead, Message
 from routing import services
 from routing.models import Activity, Feedback, Triage
 from tests.browser.conftest import screenshot, sign_in
@@ -157,3 +157,31 @@ def test_it_shows_a_colleagues_note_on_an_open_lead_page(page):
     Activity.objects.create(lead=lead, user=colleague, kind="note", text="Ben: they called back")
     expect(page.locator("#events")).to_contain_text("Ben: they called back")
     expect(page.get_by_label("Add a note")).to_have_value("half-typed")
+
+
+def test_it_keeps_the_sandbox_shut_even_if_unsanitised_html_got_through(page):
+    """The second wall: HTML stored without the sanitiser (a bug, an old row) still runs no
+    script and loads nothing remote, because of the iframe sandbox and the frame's CSP."""
+    message = ingest(HOSTILE_HTML_EMAIL).message
+    services.triage_lead(message.lead_id)
+    Message.objects.filter(pk=message.pk).update(
+        html="<p id=hello>hello</p><script>parent.document.body.dataset.pwned = '1';"
+        "document.getElementById('hello').textContent = 'ran'</script>"
+        '<img src="https://tracker.example/pixel.gif" onerror="parent.pwned = 1">'
+    )
+    make_rep("dana")
+    requests, refused = [], {}
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("requestfailed", lambda request: refused.update({request.url: request.failure}))
+    sign_in(page, "dana")
+    page.goto(f"/leads/{message.lead_id}/?html={message.pk}")
+    expect(page.frame_locator("iframe.email-html").locator("#hello")).to_have_text("hello")
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.body.dataset.pwned") is None
+    assert page.evaluate("window.pwned") is None
+    # Chromium reports the image it refused under the CSP as a request that failed at once.
+    tracked = [url for url in requests if "tracker.example" in url]
+    assert all(refused.get(url) == "csp" for url in tracked), refused
+    blocked = [e for e in page.console_errors if "sandbox" in e or "Content Security" in e]
+    assert blocked, page.console_errors  # the browser refused, and said so
+    page.console_errors.clear()
