@@ -3,6 +3,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import Client
 
 from intake.models import Lead, Message
 from routing.models import Triage
@@ -16,9 +17,11 @@ def test_it_loads_the_demo_data_through_intake_and_prints_logins():
 
     login_lines = [line for line in text.splitlines() if "login:" in line]
     assert len(login_lines) == 3
+    logins = {}
     for line in login_lines:
         username, password = line.split("login:")[1].strip().split(" / ")
         assert authenticate(username=username, password=password) is not None
+        logins[line.split()[0]] = (username, password)
     assert "Claude is off" in text
 
     assert Message.objects.count() == 15
@@ -43,6 +46,14 @@ def test_it_loads_the_demo_data_through_intake_and_prints_logins():
     assert decided["CONGRATULATIONS!!! You won 5 BTC - claim now"] == ("spam", None)
     assert Lead.objects.filter(status=Lead.Status.SPAM).count() == 1
     assert Lead.objects.in_sales_queue().count() == 10
+
+    # The printed sales login opens a queue with the demo's sales leads in it.
+    client = Client()
+    username, password = logins["sales"]
+    assert client.login(username=username, password=password)
+    subjects = [lead.subject for lead in client.get("/").context["rows"]]
+    assert "Demo request for our operations team (120 seats)" in subjects
+    assert "Login problem after password reset" not in subjects  # the support queue's
 
 
 @pytest.mark.django_db(transaction=True)
