@@ -18,13 +18,9 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
-from pathlib import Path
 
-from bench.labelled import texts
+from bench.labelled import LABELS, MAIL_DIR, texts
 
-HERE = Path(__file__).resolve().parent
-MAIL_DIR = HERE / "mail"
-LABELS = HERE / "labels.csv"
 INBOXES = ["sales@tidewater.io", "hello@tidewater.io", "info@tidewater.io"]
 LEAD_CATEGORIES = {"sales_inquiry", "demo_request", "pricing_request"}
 
@@ -458,6 +454,7 @@ def value_of(category: str, seats: int | None) -> str:
 
 
 def build() -> list[tuple[bytes, dict]]:
+    random.seed(2026)  # the email package draws MIME boundaries from the global generator
     b = Builder()
     items = []
     for category, entries, count in PLAN:
