@@ -77,6 +77,10 @@ def run_labelled(limit: int | None = None) -> dict:
         ),
         "dashboard_savings_share": spend["savings_share"],
         "shadow_usd": spend["shadow_cost"],
+        "shadow_calls": spend["shadow_calls"],
+        # Audits are drawn at random (seeded above) among confident tier-1 decisions.
+        "shadow_expected": float(policy.shadow_audit_rate)
+        * by_model.filter(escalated=False).count(),
         "calls": spend["calls"],
         "free_share": (leads - with_calls) / leads if leads else None,
         "gate_filtered": Lead.objects.filter(status=Lead.Status.FILTERED).count(),
@@ -136,7 +140,7 @@ def cost_section(ctx) -> list[Row]:
         ),
         Row(
             name,
-            "the same without shadow audits (quality sampling, 2% of tier-1 decisions)",
+            "the same without shadow audits (random quality sampling at tier 2)",
             pct(float(r["ratio_without_audits"])) if ratio is not None else "-",
             "",
             None,
@@ -160,7 +164,8 @@ def cost_section(ctx) -> list[Row]:
         ),
         Row(
             name,
-            "shadow-audit spend (in the cost above)",
+            f"shadow-audit spend, in the cost above ({r['shadow_calls']} audits drawn, "
+            f"{r['shadow_expected']:.1f} expected)",
             usd(Decimal(r["shadow_usd"])),
             "",
             None,

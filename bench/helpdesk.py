@@ -202,7 +202,7 @@ def helpdesk_section(ctx) -> list[Row]:
         ),
         Row(
             name,
-            f"import_mail + worker processing: {leads} leads",
+            f"import_mail + worker processing ({leads} leads: a copy threads into the first)",
             rate(end_to_end),
             "",
             None,

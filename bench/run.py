@@ -28,11 +28,11 @@ class Sizes:
 
 
 QUICK = Sizes(
-    posts=400,
+    posts=300,
     concurrency=16,
     copies=1,
     cpu_leads=30,
-    throughput_leads=32,
+    throughput_leads=24,
     more_workers=None,
     helpdesk_copies=1,
     cost_messages=110,
