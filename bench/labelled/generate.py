@@ -14,6 +14,7 @@ newsletters and RFC 3464 bounces.
 import csv
 import html
 import random
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -188,8 +189,8 @@ class Builder:
 
     def address(self, first: str, last: str, domain: str) -> str:
         local = f"{first}.{last}".lower().replace("'", "").replace("_", "")
-        for accented, plain in zip("éèçñüöäßíóáúâô", "eecnuoasioauao", strict=True):
-            local = local.replace(accented, plain)
+        # ASCII local parts: an address is no place for "ã" without SMTPUTF8.
+        local = unicodedata.normalize("NFKD", local).encode("ascii", "ignore").decode()
         local = local.replace(" ", "")
         candidate, n = f"{local}@{domain}", 2
         while candidate in self.used:
