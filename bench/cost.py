@@ -107,7 +107,7 @@ def cost_section(ctx) -> list[Row]:
     return [
         Row(
             name,
-            f"labelled set{' (first half, --quick)' if ctx.quick else ''}: {r['messages']} "
+            f"labelled set{' (its start, --quick)' if ctx.quick else ''}: {r['messages']} "
             f"messages, {r['leads']} leads, {r['calls']} model calls",
             f"{r['leads']} leads",
             "",

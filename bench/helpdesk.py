@@ -163,8 +163,8 @@ def helpdesk_section(ctx) -> list[Row]:
         written = write_copies(mail_files(), workdir, ctx.sizes.helpdesk_copies)
         theirs = run_helpdesk(workdir)
         env = db.env()
-        ours = scratch.run_child(env, "bench.intake:run_import", path=str(workdir))
-        processed = scratch.run_child(env, "bench.intake:process_pending")
+        ours = scratch.run_child(env, "bench.intake:run_import", path=str(workdir), process=None)
+        processed = ours["processed"]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     (stored,) = db.count("SELECT count(*) FROM intake_message")

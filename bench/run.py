@@ -25,17 +25,19 @@ class Sizes:
     more_workers: int | None  # a second throughput run with this many workers
     helpdesk_copies: int
     cost_messages: int | None  # None: the whole labelled set
+    process_messages: int | None  # how many imported messages the worker figure processes
 
 
 QUICK = Sizes(
-    posts=300,
+    posts=200,
     concurrency=16,
     copies=1,
-    cpu_leads=30,
-    throughput_leads=24,
+    cpu_leads=20,
+    throughput_leads=20,
     more_workers=None,
     helpdesk_copies=1,
-    cost_messages=110,
+    cost_messages=80,
+    process_messages=100,
 )
 FULL = Sizes(
     posts=3000,
@@ -46,6 +48,7 @@ FULL = Sizes(
     more_workers=16,
     helpdesk_copies=3,
     cost_messages=None,
+    process_messages=None,
 )
 
 

@@ -10,6 +10,7 @@ section sees another's rows.
 import http.client
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -207,6 +208,8 @@ def gunicorn(env: dict[str, str], port: int, workers: int = 2):
 
 @contextmanager
 def qcluster(env: dict[str, str]):
+    """A django-q2 cluster in its own process group. It is killed, not stopped: a graceful
+    stop waits for its poll cycles, and the scratch database is thrown away anyway."""
     # Its log goes to a file: a pipe nobody reads would fill up and stall the cluster.
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
@@ -215,8 +218,10 @@ def qcluster(env: dict[str, str]):
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             yield process
         finally:
-            stop(process)
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=20)
