@@ -45,6 +45,10 @@ check-deploy: install
 	ALLOWED_HOSTS=leadrouter.example.com \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
+## Speed, memory and cost figures in one table (README, "Benchmark"); BENCH_ARGS=--quick for CI's run.
+bench: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py benchmark $(BENCH_ARGS)
+
 ## Regenerate requirements.lock from pyproject.toml (needs the registry).
 lock:
 	test -x .tools/bin/uv || ($(PYTHON) -m venv .tools && .tools/bin/pip install --quiet uv)

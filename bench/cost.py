@@ -1,0 +1,206 @@
+"""Section 5: what routing costs per lead on the labelled set, against all-tier-2.
+
+Every labelled message goes through the real pipeline: `ingest_email`, the worker's
+`process_message` (the zero-token hygiene gate), then `triage_lead` for each lead that
+reaches triage (rules, tier 1, escalation by code, tier 2), against the fake Messages
+API answering with the message's label and fixed token usage (bench/fake.py). Cost is
+what the pipeline recorded on its ModelCall rows, priced from the ModelPrice table, and
+cost per lead is the admin dashboard's own figure (routing.dashboard.cost_per_lead:
+every lead counted, a filtered one at 0).
+
+All-tier-2 baseline: every lead sent once to the tier-2 model alone, with the fixed
+usage of a tier-2 call without a draft (fake.TIER2_ALONE_USAGE), priced from the same
+table. The dashboard's own savings figure (the same calls' tokens at tier-2 prices, so
+it leaves out what the gate saved) is shown beside it.
+"""
+
+import random
+from decimal import Decimal
+
+from bench import fake, scratch
+from bench.labelled import MAIL_DIR, read_labels
+from bench.report import Row, at_most, pct, usd
+
+AUTOMATIC_KINDS = {"ooo", "autoresponder", "newsletter", "bounce"}
+
+
+def run_labelled(limit: int | None = None) -> dict:
+    """In bench.child: the labelled set (its first `limit` messages) through intake and
+    triage; the figures."""
+    from django.utils import timezone
+
+    from intake import services as intake_services
+    from intake.models import Lead, Message
+    from routing import calls, dashboard, prices
+    from routing import services as routing_services
+    from routing.models import ModelCall, Triage
+
+    random.seed(5)  # shadow audits are random: the same ones every run
+    labels = read_labels()[:limit]
+    files = {}
+    for row in labels:
+        ingested = intake_services.ingest_email(
+            raw=(MAIL_DIR / row["file"]).read_bytes(), provider="bench-labelled"
+        )
+        intake_services.process_message(ingested.message.pk)
+        files[row["file"]] = ingested.message.pk
+    for lead_id in Lead.objects.filter(status=Lead.Status.AWAITING_TRIAGE).values_list(
+        "pk", flat=True
+    ):
+        routing_services.triage_lead(lead_id)
+
+    today = timezone.localdate()
+    rng = dashboard.Range(today, today)
+    policy = dashboard.active_policy()
+    per_lead = dashboard.cost_per_lead(rng)["overall"]
+    spend = dashboard.spend(rng, policy)
+    leads = per_lead["n"]
+    tier2 = calls.price_in_force(policy.tier2_model, timezone.now())
+    one_tier2_call = prices.cost(prices.Usage(**fake.TIER2_ALONE_USAGE), tier2)
+
+    hygiene = dict(Message.objects.values_list("pk", "hygiene"))
+    automatic = [row for row in labels if row["kind"] in AUTOMATIC_KINDS]
+    people = [row for row in labels if row["kind"] not in AUTOMATIC_KINDS]
+    flagged_people = [row for row in people if hygiene[files[row["file"]]]]
+    triaged = Triage.objects.filter(decided_at__isnull=False)
+    by_model = triaged.exclude(model__in=["local", "rules"])
+    with_calls = ModelCall.objects.values("lead_id").distinct().count()
+    return {
+        "messages": len(labels),
+        "leads": leads,
+        "total_usd": per_lead["total"],
+        "cost_per_lead_usd": per_lead["mean"],
+        "all_tier2_per_lead_usd": one_tier2_call,
+        "ratio": per_lead["total"] / (one_tier2_call * leads) if leads else None,
+        "ratio_without_audits": (
+            (per_lead["total"] - spend["shadow_cost"]) / (one_tier2_call * leads) if leads else None
+        ),
+        "dashboard_savings_share": spend["savings_share"],
+        "shadow_usd": spend["shadow_cost"],
+        "shadow_calls": spend["shadow_calls"],
+        # Audits are drawn at random (seeded above) among confident tier-1 decisions.
+        "shadow_expected": float(policy.shadow_audit_rate)
+        * by_model.filter(escalated=False).count(),
+        "calls": spend["calls"],
+        "free_share": (leads - with_calls) / leads if leads else None,
+        "gate_filtered": Lead.objects.filter(status=Lead.Status.FILTERED).count(),
+        "rules_or_local": triaged.filter(model__in=["local", "rules"]).count(),
+        "escalated_share": (
+            by_model.filter(escalated=True).count() / by_model.count() if by_model else None
+        ),
+        "automatic": len(automatic),
+        "automatic_caught": sum(1 for row in automatic if hygiene[files[row["file"]]]),
+        "people_flagged": len(flagged_people),
+        "people_flagged_categories": sorted({row["category"] for row in flagged_people}),
+    }
+
+
+def cost_section(ctx) -> list[Row]:
+    db = ctx.scratch
+    db.fresh()
+    with fake.running(0.0, 0.0) as base_url:
+        env = db.env(ANTHROPIC_API_KEY="sk-bench", ANTHROPIC_BASE_URL=base_url)
+        r = scratch.run_child(env, "bench.cost:run_labelled", limit=ctx.sizes.cost_messages)
+    name = "5 cost"
+    ratio = float(r["ratio"]) if r["ratio"] is not None else None
+    dashboard_share = r["dashboard_savings_share"]
+    return [
+        Row(
+            name,
+            f"labelled set{' (its start, --quick)' if ctx.quick else ''}: {r['messages']} "
+            f"messages, {r['leads']} leads, {r['calls']} model calls",
+            f"{r['leads']} leads",
+            "",
+            None,
+            {"messages": r["messages"], "leads": r["leads"], "calls": r["calls"]},
+        ),
+        Row(
+            name,
+            "cost per lead (dashboard mean)",
+            usd(Decimal(r["cost_per_lead_usd"])),
+            "",
+            None,
+            r["cost_per_lead_usd"],
+        ),
+        Row(
+            name,
+            "all-tier-2 cost per lead (one tier-2 call each)",
+            usd(Decimal(r["all_tier2_per_lead_usd"])),
+            "",
+            None,
+            r["all_tier2_per_lead_usd"],
+        ),
+        Row(
+            name,
+            "cost per lead as a share of all-tier-2",
+            pct(ratio) if ratio is not None else "-",
+            "<= 15%",
+            at_most(ratio, 0.15) if ratio is not None else None,
+            ratio,
+        ),
+        Row(
+            name,
+            "the same without shadow audits (random quality sampling at tier 2)",
+            pct(float(r["ratio_without_audits"])) if ratio is not None else "-",
+            "",
+            None,
+            r["ratio_without_audits"],
+        ),
+        Row(
+            name,
+            "savings against all-tier-2",
+            pct(1 - ratio) if ratio is not None else "-",
+            "",
+            None,
+            1 - ratio if ratio is not None else None,
+        ),
+        Row(
+            name,
+            "dashboard's savings (the same calls' tokens at tier-2 prices)",
+            f"{dashboard_share}%" if dashboard_share is not None else "-",
+            "",
+            None,
+            dashboard_share,
+        ),
+        Row(
+            name,
+            f"shadow-audit spend, in the cost above ({r['shadow_calls']} audits drawn, "
+            f"{r['shadow_expected']:.1f} expected)",
+            usd(Decimal(r["shadow_usd"])),
+            "",
+            None,
+            r["shadow_usd"],
+        ),
+        Row(
+            name,
+            f"decided free (gate {r['gate_filtered']}, rules/local {r['rules_or_local']})",
+            pct(r["free_share"]),
+            "",
+            None,
+            r["free_share"],
+        ),
+        Row(
+            name,
+            "escalated (of model-decided leads)",
+            pct(r["escalated_share"] or 0),
+            "",
+            None,
+            r["escalated_share"],
+        ),
+        Row(
+            name,
+            "gate: automatic mail caught / labelled automatic",
+            f"{r['automatic_caught']} / {r['automatic']}",
+            "",
+            None,
+            {"caught": r["automatic_caught"], "automatic": r["automatic"]},
+        ),
+        Row(
+            name,
+            "gate: mail from people flagged (list headers)",
+            f"{r['people_flagged']} ({', '.join(r['people_flagged_categories']) or '-'})",
+            "",
+            None,
+            r["people_flagged"],
+        ),
+    ]

@@ -1,0 +1,22 @@
+"""The labelled set the benchmark triages: mail/NNNN.eml and labels.csv (see generate.py).
+
+labels.csv columns: file, category (a seeded routing category, routing/defaults.py), is_lead
+(yes/no), language (ISO 639-1), value (small/mid/large for leads: seats asked for), kind
+(person, or the machine that wrote it: ooo, autoresponder, newsletter, bounce), sender.
+"""
+
+import csv
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+MAIL_DIR = HERE / "mail"
+LABELS = HERE / "labels.csv"
+
+
+def read_labels() -> list[dict]:
+    with LABELS.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def mail_files() -> list[Path]:
+    return sorted(MAIL_DIR.glob("*.eml"))
