@@ -8,6 +8,8 @@ and the plain-HTTP loopback differ.
 import base64
 import http.client
 import json
+import select
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -107,7 +109,36 @@ class Http:
             conn.close()
 
     def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> Answer:
+        if len(body) > MB:
+            return self.post_watching(path, body, headers or {})
         return self.request("POST", path, body, headers)
+
+    def post_watching(self, path: str, body: bytes, headers: dict[str, str]) -> Answer:
+        """Send a big body while watching for an early answer, as curl and provider clients
+        do: a server may refuse a post (413) before taking all of it, and close."""
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=120)
+        try:
+            head = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
+            head += [f"{name}: {value}" for name, value in headers.items()]
+            sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+            sent, view = 0, memoryview(body)
+            while sent < len(body):
+                readable, writable, _ = select.select([sock], [sock], [], 120)
+                if readable:
+                    break  # answered early: stop sending, read the answer
+                try:
+                    sent += sock.send(view[sent : sent + 256 * 1024])
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+            response = http.client.HTTPResponse(sock)
+            response.begin()
+            return Answer(
+                response.status,
+                {name.lower(): value for name, value in response.getheaders()},
+                response.read(),
+            )
+        finally:
+            sock.close()
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
         return self.request("GET", path, headers=headers)
