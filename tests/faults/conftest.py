@@ -122,13 +122,13 @@ def policy() -> RoutingPolicy:
 
 
 @pytest.fixture(autouse=True)
-def _tasks_go_to_the_broker():
-    """Tasks enqueued here (a reconciler run) go to the real broker, for the workers."""
-    previous = Conf.SYNC
-    Conf.SYNC = False
+def _speak_as_the_stack(settings, monkeypatch):
+    """Tasks enqueued here (a reconciler run) go to the real broker, signed with the stack's
+    key so its workers take them; sessions made here are valid on its web server."""
+    settings.SECRET_KEY = stack.SECRET_KEY
+    monkeypatch.setattr(Conf, "SECRET_KEY", stack.SECRET_KEY)
+    monkeypatch.setattr(Conf, "SYNC", False)
     get_broker().purge_queue()
-    yield
-    Conf.SYNC = previous
 
 
 # --- What held ---------------------------------------------------------------------------

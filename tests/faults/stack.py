@@ -148,6 +148,11 @@ def basic(credentials: str = WEBHOOK_SECRET) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()}
 
 
+# What the TLS-terminating proxy in front of gunicorn adds (SECURE_PROXY_SSL_HEADER): pages
+# and the API are HTTPS-only under production settings; webhooks are answered either way.
+BEHIND_TLS = {"X-Forwarded-Proto": "https"}
+
+
 def bearer(token: str = INTAKE_TOKEN) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -278,3 +283,15 @@ def poll(predicate, *, timeout: float, interval: float = 0.5, every=None):
             every()
         time.sleep(interval)
     return predicate()
+
+
+def every(seconds: float, action):
+    """`action`, but doing something at most once every `seconds` (a scheduled job's tick)."""
+    last = [float("-inf")]
+
+    def tick():
+        if time.monotonic() - last[0] >= seconds:
+            last[0] = time.monotonic()
+            action()
+
+    return tick
