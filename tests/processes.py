@@ -55,6 +55,8 @@ def start_web(port: int, *, log: Path, workers: int = 2, threads: int = 4, **ext
             f"--threads={threads}",
             "--timeout=120",
             "--graceful-timeout=5",
+            # Its default control socket is one path per user: other gunicorns share it.
+            "--no-control-socket",
         ],
         cwd=REPO_ROOT,
         env=process_env(**extra),
