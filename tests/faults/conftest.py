@@ -37,9 +37,8 @@ from tests.processes import (
 NOT_HERE = {
     11: "hostile HTML in a real browser: left to the sales pages being built now",
     12: "attachment names and downloads: in-process tests under tests/intake",
-    13: "honeypot and form rate limit: in-process tests under tests/intake",
-    14: "CSRF and CORS: in-process tests under tests/intake",
-    15: "API token and schema fuzzing: in-process tests under tests/intake",
+    14: "CSRF and cross-origin cookies: in-process tests under tests/intake"
+    " (the form's CORS answer is checked here with #13)",
     18: "invalid model output: in-process against the fake API under tests/routing",
     19: "prompt injection: in-process against the fake API under tests/routing",
 }
