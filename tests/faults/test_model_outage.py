@@ -86,7 +86,6 @@ def test_it_triages_every_lead_once_after_a_storm_of_529s(
     listed = web.get("/api/leads/?status=awaiting_triage", headers=api_headers())
     assert listed.status == 200
     assert len(listed.json()["results"]) == LEADS
-    assert storm.raging()
     storm.observed.set()
 
     # The reconciler's ticks (compressed) retry them until the API answers again.
