@@ -35,7 +35,6 @@ from tests.processes import (
 
 # RELIABILITY.md checks, or parts of them, this suite does not show against processes.
 NOT_HERE = {
-    11: "hostile HTML in a real browser: left to the sales pages being built now",
     12: "attachment names and downloads: in-process tests under tests/intake",
     14: "CSRF and cross-origin cookies: in-process tests under tests/intake"
     " (the form's CORS answer is checked here with #13)",
