@@ -41,3 +41,24 @@ def _empty_cache():
 def on_commit(django_capture_on_commit_callbacks):
     """Run on-commit hooks (task enqueueing) inside a db test, as a real commit would."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The fault suite restores the migrated data between its tests (serialized rollback),
+    which only works on a database that no other transactional test has flushed and
+    re-filled first: it runs first among the transactional tests (after pytest-django has
+    put those last)."""
+    faults = [item for item in items if item.get_closest_marker("faults")]
+    if not faults:
+        return
+    rest = [item for item in items if not item.get_closest_marker("faults")]
+    first = next((i for i, item in enumerate(rest) if _transactional(item)), len(rest))
+    items[:] = rest[:first] + faults + rest[first:]

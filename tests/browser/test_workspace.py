@@ -15,7 +15,10 @@ from tests.helpers import ingest
 from tests.workspace.people import make_rep, sales_lead
 from tests.workspace.test_lead_page import HOSTILE_HTML_EMAIL
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def unassigned(*leads):

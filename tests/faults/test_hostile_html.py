@@ -40,6 +40,7 @@ def test_it_runs_nothing_and_loads_nothing_from_a_hostile_email(web, workers):
     message = Message.objects.get()
     manager = User.objects.create_user("manager-on-duty")
     manager.groups.add(Group.objects.get_or_create(name="manager")[0])
+    session = session_for(manager)  # before the browser: no ORM inside its event loop
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -47,9 +48,7 @@ def test_it_runs_nothing_and_loads_nothing_from_a_hostile_email(web, workers):
         )
         # The web server runs with the HTTPS redirect on, behind a (here imagined) proxy.
         context = browser.new_context(extra_http_headers={"X-Forwarded-Proto": "https"})
-        context.add_cookies(
-            [{"name": "sessionid", "value": session_for(manager), "url": web.base_url}]
-        )
+        context.add_cookies([{"name": "sessionid", "value": session, "url": web.base_url}])
         page = context.new_page()
         dialogs, off_origin = [], []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
