@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from intake.models import Lead
-from routing.models import Category, Queue, QueueMembership, RoutingPolicy, Triage
+from routing import config
+from routing.models import Queue, QueueMembership, RoutingPolicy, Triage
 
 DEFAULT_WEIGHTS = {"budget": 25, "authority": 20, "need": 25, "timeline": 15, "company_size": 15}
 OPEN_STATUSES = [Lead.Status.NEW, Lead.Status.WORKING, Lead.Status.CONTACTED]
@@ -47,13 +48,14 @@ def assign(
     review: bool = False,
 ) -> None:
     """Set queue, SLA due and assignee on an unsaved triage (the caller saves it)."""
+    known = config.current()
     queue = None
     if review and policy.review_queue_id:
         queue = policy.review_queue
     elif queue_slug:
-        queue = Queue.objects.filter(slug=queue_slug).first()
+        queue = known.queues.get(queue_slug)
     if queue is None and not review:
-        category = Category.objects.filter(slug=triage.category).select_related("queue").first()
+        category = known.categories_by_slug.get(triage.category)
         if category is not None and category.queue_id:
             queue = category.queue
         elif category is not None and not category.is_sales:
@@ -61,7 +63,7 @@ def assign(
             triage.queue, triage.sla_due = None, None
             return
         if queue is None and lead.queue_hint:
-            queue = Queue.objects.filter(slug=lead.queue_hint).first()
+            queue = known.queues.get(lead.queue_hint)
     queue = queue or policy.default_queue
     triage.queue = queue
     if queue is None:
@@ -80,21 +82,31 @@ def assign(
         triage.assignee = least_loaded(queue)
 
 
-def _members_with_room(queue: Queue):
-    load = Count(
-        "user__assigned_triages",
-        filter=Q(user__assigned_triages__lead__status__in=OPEN_STATUSES),
-    )
-    return (
+def _members_with_room(queue: Queue) -> list[QueueMembership]:
+    """Active members under their capacity, by user id, each with `load`: their open leads."""
+    members = list(
         QueueMembership.objects.filter(queue=queue, is_active=True, user__is_active=True)
-        .annotate(load=load)
         .select_related("user")
         .order_by("user_id")
     )
+    if not members:
+        return []
+    loads = dict(
+        Triage.objects.filter(
+            assignee_id__in=[m.user_id for m in members], lead__status__in=OPEN_STATUSES
+        )
+        .values("assignee_id")
+        .annotate(n=Count("pk"))
+        .values_list("assignee_id", "n")
+        .order_by()
+    )
+    for member in members:
+        member.load = loads.get(member.user_id, 0)
+    return [m for m in members if m.load < m.capacity]
 
 
 def least_loaded(queue: Queue):
-    candidates = [m for m in _members_with_room(queue) if m.load < m.capacity]
+    candidates = _members_with_room(queue)
     if not candidates:
         return None
     return min(candidates, key=lambda m: (m.load / max(m.capacity, 1), m.user_id)).user
@@ -102,7 +114,7 @@ def least_loaded(queue: Queue):
 
 def next_in_rotation(queue: Queue):
     """The member after the last one who got a lead, skipping anyone at capacity."""
-    members = [m for m in _members_with_room(queue) if m.load < m.capacity]
+    members = _members_with_room(queue)
     if not members:
         return None
     queue = Queue.objects.select_for_update().get(pk=queue.pk)

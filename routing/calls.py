@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
-from routing import llm, prices
+from routing import config, llm, prices
 from routing.models import Circuit, ModelCall, ModelPrice
 
 logger = logging.getLogger(__name__)
@@ -89,16 +89,31 @@ def complete_call(call: ModelCall, outcome) -> ModelCall:
         call.stop_reason = (outcome.stop_reason or "")[:30]
         if usage is None:
             call.error = "response carried no usage"
-    call.save()
+    call.save(update_fields=None if call.pk is None else COMPLETED_FIELDS)
     return call
 
 
+# What complete_call fills in on a row created before the call.
+COMPLETED_FIELDS = [
+    "price",
+    "completed_at",
+    "latency_ms",
+    "request_id",
+    "error",
+    "error_type",
+    "stop_reason",
+    "input_tokens",
+    "output_tokens",
+    "cache_creation_input_tokens",
+    "cache_creation_5m_tokens",
+    "cache_creation_1h_tokens",
+    "cache_read_input_tokens",
+    "cost_usd",
+]
+
+
 def price_in_force(model: str, at) -> ModelPrice | None:
-    return (
-        ModelPrice.objects.filter(model=model, effective_from__lte=at.date())
-        .order_by("-effective_from")
-        .first()
-    )
+    return config.current().price_in_force(model, at.date())
 
 
 def spend_today() -> Decimal:

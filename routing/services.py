@@ -14,19 +14,18 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from intake.models import Lead, Message
-from routing import calls, contract, defaults, injection, llm, local, prompt, rules
+from routing import calls, config, contract, injection, llm, local, prompt, rules
 from routing.assign import assign, compute_priority, compute_score
 from routing.models import (
     BacklogBatch,
     Category,
     Circuit,
     ModelCall,
-    Queue,
     RoutingPolicy,
     Rule,
     Triage,
@@ -57,11 +56,7 @@ class Draft:
 
 
 def current_policy() -> RoutingPolicy:
-    policy = RoutingPolicy.objects.filter(is_active=True).order_by("pk").first()
-    if policy is None:
-        defaults.seed_defaults(Queue, Category, RoutingPolicy)
-        policy = RoutingPolicy.objects.filter(is_active=True).order_by("pk").first()
-    return policy or RoutingPolicy.objects.create(name="Default policy")
+    return config.current().policy
 
 
 def claim(lead_id: int) -> Triage | None:
@@ -70,17 +65,25 @@ def claim(lead_id: int) -> Triage | None:
     The returned triage carries the lease this worker wrote (`claimed_until`):
     `record_decision` saves only while that lease is still ours."""
     now = timezone.now()
-    triage, _ = Triage.objects.get_or_create(lead_id=lead_id)
-    claimed = (
-        Triage.objects.filter(pk=triage.pk)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .filter(Q(decided_at__isnull=True) | Q(provisional=True))
-        .update(claimed_until=now + LEASE, attempts=F("attempts") + 1)
+    lease = now + LEASE
+    # One conditional UPDATE is the claim: whoever's UPDATE matched holds the lease.
+    columns = ", ".join(f'"{f.column}"' for f in Triage._meta.concrete_fields)
+    claimed = list(
+        Triage.objects.raw(
+            f"UPDATE {Triage._meta.db_table} SET claimed_until = %s, attempts = attempts + 1 "
+            "WHERE lead_id = %s AND (claimed_until IS NULL OR claimed_until < %s) "
+            f"AND (decided_at IS NULL OR provisional) RETURNING {columns}",
+            [lease, lead_id, now],
+        )
     )
-    if not claimed:
+    if claimed:
+        return claimed[0]
+    # No row to claim: a new lead (the row is created claimed), or one decided or held.
+    try:
+        with transaction.atomic():
+            return Triage.objects.create(lead_id=lead_id, claimed_until=lease, attempts=1)
+    except IntegrityError:
         return None
-    triage.refresh_from_db()
-    return triage
 
 
 def triage_lead(
@@ -99,7 +102,18 @@ def triage_lead(
     triage = claim(lead.pk)
     if triage is None:
         return None
-    policy = current_policy()
+    with config.pinned() as pinned:
+        return triage_claimed(lead, triage, pinned.policy, tier1_response=tier1_response)
+
+
+def triage_claimed(
+    lead: Lead,
+    triage: Triage,
+    policy: RoutingPolicy,
+    *,
+    tier1_response: "llm.Response | None" = None,
+) -> Triage:
+    """Decide a lead this worker holds the lease on, and record the decision."""
     message = first_message(lead)
     facts = lead_facts(lead, message)
     draft = Draft()
@@ -153,15 +167,20 @@ def decide(
     if not settings.ANTHROPIC_API_KEY:
         decide_locally(lead, message, facts, draft)
         return
-    circuit = Circuit.objects.filter(name="anthropic").first()
+    circuit = config.current().circuit
     if circuit is not None and circuit.is_open:
         raise calls.TransientFailure(
             f"circuit open until {circuit.open_until:%H:%M}: {circuit.reason}"
         )
-    spent = calls.spend_today()
-    if spent >= policy.daily_budget_usd and (
-        policy.budget_action == RoutingPolicy.BudgetAction.LOCAL_ONLY
-    ):
+    # Today's spend is read only where it decides something, once per lead.
+    spent: list[Decimal] = []
+
+    def budget_left() -> bool:
+        if not spent:
+            spent.append(calls.spend_today())
+        return spent[0] < policy.daily_budget_usd
+
+    if policy.budget_action == RoutingPolicy.BudgetAction.LOCAL_ONLY and not budget_left():
         draft.reasons.append("budget_exhausted")
         decide_locally(lead, message, facts, draft)
         return
@@ -189,8 +208,7 @@ def decide(
         draft.output = replace(draft.output, injection_suspected=True)
         draft.model, draft.tier = first.model or "local", first.tier
         return
-    budget_left = spent < policy.daily_budget_usd
-    if reasons and not budget_left:
+    if reasons and not budget_left():
         reasons = []
         draft.reasons.append("budget_exhausted: no escalation")
     if reasons and not within_caps(lead, policy):
@@ -228,7 +246,7 @@ def decide(
         decide_locally(lead, message, facts, draft)
         return
     draft.output, draft.model, draft.tier = first.output, policy.tier1_model, 1
-    if not reasons and budget_left and random.random() < float(policy.shadow_audit_rate):
+    if not reasons and random.random() < float(policy.shadow_audit_rate) and budget_left():
         try:
             audit = run_tier(
                 lead,
@@ -423,7 +441,13 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
     spam = after.spam or category == "spam"
     lease = triage.claimed_until
     with transaction.atomic():
-        current = Triage.objects.select_for_update().get(pk=triage.pk)
+        # Only what the decision does not overwrite: the lease, and whether and to whom it
+        # was decided before.
+        current = (
+            Triage.objects.select_for_update()
+            .only("lead_id", "claimed_until", "decided_at", "assignee_id", "attempts", "created_at")
+            .get(pk=triage.pk)
+        )
         if current.claimed_until != lease:
             # Our lease ran out and another worker took the lead: its decision stands.
             logger.warning("triage of lead %s outlived its lease; result dropped", lead.pk)
@@ -476,8 +500,13 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
 
 
 def first_message(lead: Lead) -> Message | None:
-    """The message the lead was opened with: what triage reads."""
-    return lead.messages.order_by("received_at", "pk").first()
+    """The message the lead was opened with: what triage reads (the raw bytes included:
+    injection checks read the HTML as sent)."""
+    return (
+        lead.messages.defer("provider_payload", "headers", "text_quoted", "signature")
+        .order_by("received_at", "pk")
+        .first()
+    )
 
 
 def rules_decide_alone(before: rules.Outcome) -> bool:
@@ -486,13 +515,11 @@ def rules_decide_alone(before: rules.Outcome) -> bool:
 
 
 def enabled_rules(stage: str) -> list[Rule]:
-    return list(Rule.objects.filter(is_enabled=True, stage=stage).order_by("position", "pk"))
+    return list(config.current().rules.get(stage, ()))
 
 
 def active_categories() -> list[Category]:
-    if not Category.objects.exists():
-        defaults.seed_defaults(Queue, Category, RoutingPolicy)
-    return list(Category.objects.filter(is_active=True).order_by("position", "slug"))
+    return list(config.current().categories)
 
 
 def message_text(message: Message | None) -> str:
