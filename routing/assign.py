@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from intake.models import Lead
 from routing import config
-from routing.models import Queue, QueueMembership, RoutingPolicy, Triage
+from routing.models import Queue, RoutingPolicy, Triage
 
 DEFAULT_WEIGHTS = {"budget": 25, "authority": 20, "need": 25, "timeline": 15, "company_size": 15}
 OPEN_STATUSES = [Lead.Status.NEW, Lead.Status.WORKING, Lead.Status.CONTACTED]
@@ -77,49 +77,46 @@ def assign(
     if triage.assignee_id:
         return
     if queue.strategy == Queue.Strategy.ROUND_ROBIN:
-        triage.assignee = next_in_rotation(queue)
+        triage.assignee_id = next_in_rotation(queue)
     elif queue.strategy == Queue.Strategy.LEAST_LOADED:
-        triage.assignee = least_loaded(queue)
+        triage.assignee_id = least_loaded(queue)
 
 
-def _members_with_room(queue: Queue) -> list[QueueMembership]:
-    """Active members under their capacity, by user id, each with `load`: their open leads."""
-    members = list(
-        QueueMembership.objects.filter(queue=queue, is_active=True, user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-    )
+def _members_with_room(queue: Queue) -> list[tuple[int, int, int]]:
+    """(user id, open leads, capacity) of the active members under their capacity, by id."""
+    members = config.current().members.get(queue.pk, ())
     if not members:
         return []
     loads = dict(
         Triage.objects.filter(
-            assignee_id__in=[m.user_id for m in members], lead__status__in=OPEN_STATUSES
+            assignee_id__in=[user_id for user_id, _ in members], lead__status__in=OPEN_STATUSES
         )
         .values("assignee_id")
         .annotate(n=Count("pk"))
         .values_list("assignee_id", "n")
         .order_by()
     )
-    for member in members:
-        member.load = loads.get(member.user_id, 0)
-    return [m for m in members if m.load < m.capacity]
+    members = [(user_id, loads.get(user_id, 0), capacity) for user_id, capacity in members]
+    return [member for member in members if member[1] < member[2]]
 
 
-def least_loaded(queue: Queue):
+def least_loaded(queue: Queue) -> int | None:
+    """The user id of the member with the most room, relative to their capacity."""
     candidates = _members_with_room(queue)
     if not candidates:
         return None
-    return min(candidates, key=lambda m: (m.load / max(m.capacity, 1), m.user_id)).user
+    user_id, _, _ = min(candidates, key=lambda m: (m[1] / max(m[2], 1), m[0]))
+    return user_id
 
 
-def next_in_rotation(queue: Queue):
-    """The member after the last one who got a lead, skipping anyone at capacity."""
+def next_in_rotation(queue: Queue) -> int | None:
+    """The member after the last one who got a lead, skipping anyone at capacity (a user id)."""
     members = _members_with_room(queue)
     if not members:
         return None
     queue = Queue.objects.select_for_update().get(pk=queue.pk)
     last = queue.last_assigned_id
-    after = [m for m in members if last is None or m.user_id > last]
-    chosen = (after or members)[0].user
+    after = [user_id for user_id, _, _ in members if last is None or user_id > last]
+    chosen = (after or [members[0][0]])[0]
     Queue.objects.filter(pk=queue.pk).update(last_assigned=chosen)
     return chosen

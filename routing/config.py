@@ -1,5 +1,5 @@
 """The routing configuration triage reads for every lead: policy, categories, rules, prices,
-queues and the circuit, kept per process until a row changes.
+queues and their members, and the circuit, kept per process until a row changes.
 
 One query per lead asks PostgreSQL for a digest of those tables, computed over whole rows, so an
 admin edit, a bulk action, a `QuerySet.update()` or a migration all count and apply to the next
@@ -16,10 +16,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 
 from routing import defaults
-from routing.models import Category, Circuit, ModelPrice, Queue, RoutingPolicy, Rule
+from routing.models import (
+    Category,
+    Circuit,
+    ModelPrice,
+    Queue,
+    QueueMembership,
+    RoutingPolicy,
+    Rule,
+)
 
 # The round-robin position moves with every lead assigned; it is read under a row lock
 # (assign.next_in_rotation), never from here.
@@ -36,6 +45,7 @@ class Config:
     rules: dict[str, tuple[Rule, ...]]  # enabled ones by stage, in evaluation order
     prices: dict[str, tuple[ModelPrice, ...]]  # by model, newest first
     queues: dict[str, Queue]  # by slug
+    members: dict[int, tuple[tuple[int, int], ...]]  # queue id: (user id, capacity), active
     circuit: Circuit | None
 
     def price_in_force(self, model: str, day: date) -> ModelPrice | None:
@@ -74,13 +84,23 @@ def forget() -> None:
 
 
 def _digest_sql() -> str:
+    quote = connection.ops.quote_name
     parts = []
     for model in _TABLES:
         row = "to_jsonb(t)" + "".join(f" - '{column}'" for column in _VOLATILE.get(model, ()))
         parts.append(
             f"(SELECT md5(COALESCE(string_agg(({row})::text, ',' ORDER BY t.id), '')) "
-            f"FROM {connection.ops.quote_name(model._meta.db_table)} t)"
+            f"FROM {quote(model._meta.db_table)} t)"
         )
+    # Memberships, and whether each member's account is still active (nothing else of users:
+    # their rows change at every login).
+    user = get_user_model()._meta
+    parts.append(
+        "(SELECT md5(COALESCE(string_agg(concat_ws(':', m.id, m.queue_id, m.user_id, "
+        "m.capacity, m.is_active, u.is_active), ',' ORDER BY m.id), '')) "
+        f"FROM {quote(QueueMembership._meta.db_table)} m "
+        f"JOIN {quote(user.db_table)} u ON u.{quote(user.pk.column)} = m.user_id)"
+    )
     return "SELECT md5(" + " || ".join(parts) + ")"
 
 
@@ -101,6 +121,17 @@ def _load() -> Config:
             now = digest()
         _cached = _read(now)
         return _cached
+
+
+def _active_members() -> dict[int, tuple[tuple[int, int], ...]]:
+    members: dict[int, list[tuple[int, int]]] = {}
+    for queue_id, user_id, capacity in (
+        QueueMembership.objects.filter(is_active=True, user__is_active=True)
+        .order_by("queue_id", "user_id")
+        .values_list("queue_id", "user_id", "capacity")
+    ):
+        members.setdefault(queue_id, []).append((user_id, capacity))
+    return {queue_id: tuple(found) for queue_id, found in members.items()}
 
 
 def _seed_missing() -> bool:
@@ -136,5 +167,6 @@ def _read(digest_now: str) -> Config:
         rules={stage: tuple(found) for stage, found in rules.items()},
         prices={model: tuple(found) for model, found in prices.items()},
         queues={q.slug: q for q in Queue.objects.all()},
+        members=_active_members(),
         circuit=Circuit.objects.filter(name="anthropic").first(),
     )

@@ -37,6 +37,18 @@ logger = logging.getLogger(__name__)
 # worker, and has run out by the time django-q redelivers a killed worker's task (retry).
 LEASE = timedelta(seconds=settings.Q_CLUSTER["timeout"])
 MAX_TOKENS = {1: 1024, 2: 4096, 3: 8192}
+# What triage reads of a lead, its contact and its form.
+LEAD_FIELDS = (
+    "status",
+    "channel",
+    "subject",
+    "queue_hint",
+    "received_at",
+    "contact__email",
+    "contact__domain",
+    "contact__is_free_mail",
+    "form__slug",
+)
 # Decisions no model stood behind go to a person.
 REVIEW_REASONS = {"max_attempts", "permanent_error", "no_valid_model_output", "triage_error"}
 
@@ -93,7 +105,9 @@ def triage_lead(
 ) -> Triage | None:
     """Triage one lead. `tier1_response`: tier 1's answer when it was already obtained (a
     Message Batch result, recorded by the caller); the rest of the decision is unchanged."""
-    lead = Lead.objects.select_related("contact", "form").filter(pk=lead_id).first()
+    lead = (
+        Lead.objects.select_related("contact", "form").only(*LEAD_FIELDS).filter(pk=lead_id).first()
+    )
     if lead is None:
         logger.warning("triage_lead: lead %s no longer exists", lead_id)
         return None
@@ -503,7 +517,8 @@ def first_message(lead: Lead) -> Message | None:
     """The message the lead was opened with: what triage reads (the raw bytes included:
     injection checks read the HTML as sent)."""
     return (
-        lead.messages.defer("provider_payload", "headers", "text_quoted", "signature")
+        Message.objects.filter(lead_id=lead.pk)
+        .only("lead_id", "channel", "received_at", "subject", "text", "text_new", "hygiene", "raw")
         .order_by("received_at", "pk")
         .first()
     )
