@@ -10,7 +10,8 @@ confidence, so they escalate.
    with the fake answering at once (process CPU time per lead).
 2. Throughput with a real qcluster at default worker settings, the fake
    answering after 400 ms (tier 1) and 1,500 ms (tier 2): leads per minute,
-   and the workers' peak RSS.
+   and the workers' peak RSS; timed from the cluster's start (cold, its start-up
+   included) and with the cluster already running (warm).
 3. Cost per lead on the demo mail against pricing the same tokens at tier 2.
 
 Scratch database: BENCH_DATABASE_URL (default leadrouter_bench), re-created.
@@ -123,14 +124,23 @@ def cpu_per_lead(count: int) -> dict:
     }
 
 
+def descendants(root_pid: int) -> list[int]:
+    """A process and all its descendants (Linux /proc): qcluster -> sentinel -> workers."""
+    pids, i = [root_pid], 0
+    while i < len(pids):
+        for children in Path(f"/proc/{pids[i]}/task").glob("*/children"):
+            try:
+                pids += [int(p) for p in children.read_text().split()]
+            except OSError:
+                continue
+        i += 1
+    return pids
+
+
 def peak_rss_mb(root_pid: int) -> float:
-    """Largest VmHWM among a process and its children (Linux /proc)."""
+    """Largest VmHWM among a process and its descendants (Linux /proc)."""
     peak = 0
-    pids = [root_pid]
-    children = Path(f"/proc/{root_pid}/task/{root_pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    for pid in pids:
+    for pid in descendants(root_pid):
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
@@ -140,23 +150,42 @@ def peak_rss_mb(root_pid: int) -> float:
     return round(peak / 1024, 1)
 
 
-def throughput(count: int, url: str) -> dict:
+def throughput(count: int, url: str, *, warm: bool) -> dict:
+    """Leads per minute through a real qcluster. Cold: timed from starting the cluster, as a
+    deploy with a backlog sees it (its start-up, a few seconds, is in the figure). Warm: the
+    cluster has run a task first, as a running system sees a burst of leads."""
+    from django.conf import settings
     from django_q.brokers import get_broker
     from django_q.conf import Conf
+    from django_q.models import Task
     from django_q.tasks import async_task
 
     from routing.models import Triage
 
     Conf.SYNC = False
+    ids = make_leads(count, f"tp-{'warm' if warm else 'cold'}")
+    # Intake enqueued each lead's triage as it made it: enqueued again below, once, when timed.
     get_broker().purge_queue()
-    ids = make_leads(count, "tp")
-    for lead_id in ids:
-        async_task("routing.tasks.triage_lead", lead_id)
     env = {**os.environ, "Q_SYNC": "0"}
+    workers = Conf.WORKERS
+    if warm:
+        # Each loads routing.tasks in a worker (the first import takes a second or two, so
+        # they spread over the workers) and finds nothing stuck: no lead is touched.
+        for n in range(workers):
+            async_task("routing.tasks.requeue_stuck_triage", task_name=f"bench-warm-up-{n}")
+    else:
+        for lead_id in ids:
+            async_task("routing.tasks.triage_lead", lead_id)
     worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=REPO, env=env)
     started = time.perf_counter()
     peak = 0.0
     try:
+        if warm:
+            while Task.objects.filter(name__startswith="bench-warm-up").count() < workers:
+                time.sleep(0.1)
+            started = time.perf_counter()
+            for lead_id in ids:
+                async_task("routing.tasks.triage_lead", lead_id)
         while Triage.objects.filter(lead_id__in=ids, decided_at__isnull=False).count() < count:
             peak = max(peak, peak_rss_mb(worker.pid))
             if time.perf_counter() - started > 900:
@@ -174,7 +203,8 @@ def throughput(count: int, url: str) -> dict:
         "seconds": round(elapsed, 1),
         "leads_per_minute": round(decided.count() / elapsed * 60, 1),
         "worker_peak_rss_mb": peak,
-        "workers": int(os.environ.get("Q_WORKERS", "4")),
+        "workers": workers,
+        "triage_threads": settings.TRIAGE_THREADS,
     }
 
 
@@ -242,7 +272,8 @@ def main() -> None:
         from django.conf import settings
 
         settings.ANTHROPIC_BASE_URL = base_url
-        results["throughput"] = throughput(args.leads, url)
+        results["throughput_cold"] = throughput(args.leads, url, warm=False)
+        results["throughput_warm"] = throughput(args.leads, url, warm=True)
     finally:
         fake.terminate()
     print(json.dumps(results, indent=2))
