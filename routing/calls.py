@@ -6,11 +6,12 @@ record matches the calls the API really received, a killed worker's included.
 """
 
 import logging
+import threading
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db import connection
 from django.utils import timezone
 
 from routing import config, llm, prices
@@ -117,10 +118,48 @@ def price_in_force(model: str, at) -> ModelPrice | None:
 
 
 def spend_today() -> Decimal:
-    """Spend since local midnight (TIME_ZONE), the day the daily budget and dashboard use."""
+    """Spend since local midnight (TIME_ZONE), the day the daily budget and dashboard use.
+
+    Every lead asks, so each process sums the day once and then only the calls since: calls
+    made more than SETTLED_AFTER ago are final (a call's row is completed within the API
+    timeout, or never: a killed worker's), so their sum is kept and only newer rows are read
+    again. Inside a transaction (tests, an admin action) rows may still roll back: there the
+    whole day is summed."""
     start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    total = ModelCall.objects.filter(created_at__gte=start).aggregate(total=Sum("cost_usd"))
-    return total["total"] or Decimal("0")
+    if connection.in_atomic_block:
+        return _spend_between(start, None)[1]
+    boundary = max(start, timezone.now() - SETTLED_AFTER)
+    with _spend_lock:
+        if _spend["start"] != start or boundary < _spend["until"]:  # a new day, or clock reset
+            _spend.update(start=start, until=start, settled=Decimal("0"))
+        newly_settled, unsettled = _spend_between(_spend["until"], boundary)
+        _spend["settled"] += newly_settled
+        _spend["until"] = boundary
+        return _spend["settled"] + unsettled
+
+
+# A call's row is completed within ANTHROPIC_TIMEOUT of its creation, with room to spare.
+SETTLED_AFTER = timedelta(seconds=max(60, 2 * settings.ANTHROPIC_TIMEOUT))
+_spend_lock = threading.Lock()
+_spend: dict = {"start": None, "until": None, "settled": Decimal("0")}
+
+
+def forget_spend() -> None:
+    """Drop the kept sum (the next spend_today() sums the whole day again)."""
+    with _spend_lock:
+        _spend.update(start=None, until=None, settled=Decimal("0"))
+
+
+def _spend_between(since, boundary) -> tuple[Decimal, Decimal]:
+    """(cost of calls made from `since` to before `boundary`, cost of those from it on)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE(SUM(cost_usd) FILTER (WHERE created_at < %s), 0), "
+            f"COALESCE(SUM(cost_usd) FILTER (WHERE created_at >= %s), 0) "
+            f"FROM {ModelCall._meta.db_table} WHERE created_at >= %s",
+            [boundary or since, boundary or since, since],
+        )
+        return cursor.fetchone()
 
 
 def open_circuit(reason: str, cooldown_seconds: int) -> None:

@@ -190,15 +190,10 @@ def decide(
         raise calls.TransientFailure(
             f"circuit open until {circuit.open_until:%H:%M}: {circuit.reason}"
         )
-    # Today's spend is read only where it decides something, once per lead.
-    spent: list[Decimal] = []
-
-    def budget_left() -> bool:
-        if not spent:
-            spent.append(calls.spend_today())
-        return spent[0] < policy.daily_budget_usd
-
-    if policy.budget_action == RoutingPolicy.BudgetAction.LOCAL_ONLY and not budget_left():
+    spent = calls.spend_today()
+    if spent >= policy.daily_budget_usd and (
+        policy.budget_action == RoutingPolicy.BudgetAction.LOCAL_ONLY
+    ):
         draft.reasons.append("budget_exhausted")
         decide_locally(lead, message, facts, draft)
         return
@@ -226,7 +221,8 @@ def decide(
         draft.output = replace(draft.output, injection_suspected=True)
         draft.model, draft.tier = first.model or "local", first.tier
         return
-    if reasons and not budget_left():
+    budget_left = spent < policy.daily_budget_usd
+    if reasons and not budget_left:
         reasons = []
         draft.reasons.append("budget_exhausted: no escalation")
     if reasons and not within_caps(lead, policy):
@@ -264,7 +260,7 @@ def decide(
         decide_locally(lead, message, facts, draft)
         return
     draft.output, draft.model, draft.tier = first.output, policy.tier1_model, 1
-    if not reasons and random.random() < float(policy.shadow_audit_rate) and budget_left():
+    if not reasons and budget_left and random.random() < float(policy.shadow_audit_rate):
         try:
             audit = run_tier(
                 lead,
