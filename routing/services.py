@@ -15,7 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -93,6 +93,9 @@ def claim(lead_id: int) -> Triage | None:
         return claimed[0]
     # No row to claim: a new lead (the row is created claimed), or one decided or held.
     try:
+        if not connection.in_atomic_block:
+            # Autocommit: a failed INSERT leaves nothing to roll back.
+            return Triage.objects.create(lead_id=lead_id, claimed_until=lease, attempts=1)
         with transaction.atomic():
             return Triage.objects.create(lead_id=lead_id, claimed_until=lease, attempts=1)
     except IntegrityError:
