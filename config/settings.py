@@ -121,6 +121,11 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+# Leads one worker triages at once when leads queue up (routing.tasks.triage_lead): a lead
+# spends nearly all its time waiting on the model, so threads, not processes, add throughput
+# (a few MB and one database connection each, against ~100 MB a worker process). Database
+# connections: Q_WORKERS x TRIAGE_THREADS at most. 1 turns it off.
+TRIAGE_THREADS = envint("TRIAGE_THREADS", 5)
 
 # --- Auth, i18n, static --------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

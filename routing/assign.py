@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from intake.models import Lead
-from routing.models import Category, Queue, QueueMembership, RoutingPolicy, Triage
+from routing import config
+from routing.models import Queue, RoutingPolicy, Triage
 
 DEFAULT_WEIGHTS = {"budget": 25, "authority": 20, "need": 25, "timeline": 15, "company_size": 15}
 OPEN_STATUSES = [Lead.Status.NEW, Lead.Status.WORKING, Lead.Status.CONTACTED]
@@ -47,13 +48,14 @@ def assign(
     review: bool = False,
 ) -> None:
     """Set queue, SLA due and assignee on an unsaved triage (the caller saves it)."""
+    known = config.current()
     queue = None
     if review and policy.review_queue_id:
         queue = policy.review_queue
     elif queue_slug:
-        queue = Queue.objects.filter(slug=queue_slug).first()
+        queue = known.queues.get(queue_slug)
     if queue is None and not review:
-        category = Category.objects.filter(slug=triage.category).select_related("queue").first()
+        category = known.categories_by_slug.get(triage.category)
         if category is not None and category.queue_id:
             queue = category.queue
         elif category is not None and not category.is_sales:
@@ -61,7 +63,7 @@ def assign(
             triage.queue, triage.sla_due = None, None
             return
         if queue is None and lead.queue_hint:
-            queue = Queue.objects.filter(slug=lead.queue_hint).first()
+            queue = known.queues.get(lead.queue_hint)
     queue = queue or policy.default_queue
     triage.queue = queue
     if queue is None:
@@ -75,39 +77,46 @@ def assign(
     if triage.assignee_id:
         return
     if queue.strategy == Queue.Strategy.ROUND_ROBIN:
-        triage.assignee = next_in_rotation(queue)
+        triage.assignee_id = next_in_rotation(queue)
     elif queue.strategy == Queue.Strategy.LEAST_LOADED:
-        triage.assignee = least_loaded(queue)
+        triage.assignee_id = least_loaded(queue)
 
 
-def _members_with_room(queue: Queue):
-    load = Count(
-        "user__assigned_triages",
-        filter=Q(user__assigned_triages__lead__status__in=OPEN_STATUSES),
+def _members_with_room(queue: Queue) -> list[tuple[int, int, int]]:
+    """(user id, open leads, capacity) of the active members under their capacity, by id."""
+    members = config.current().members.get(queue.pk, ())
+    if not members:
+        return []
+    loads = dict(
+        Triage.objects.filter(
+            assignee_id__in=[user_id for user_id, _ in members], lead__status__in=OPEN_STATUSES
+        )
+        .values("assignee_id")
+        .annotate(n=Count("pk"))
+        .values_list("assignee_id", "n")
+        .order_by()
     )
-    return (
-        QueueMembership.objects.filter(queue=queue, is_active=True, user__is_active=True)
-        .annotate(load=load)
-        .select_related("user")
-        .order_by("user_id")
-    )
+    members = [(user_id, loads.get(user_id, 0), capacity) for user_id, capacity in members]
+    return [member for member in members if member[1] < member[2]]
 
 
-def least_loaded(queue: Queue):
-    candidates = [m for m in _members_with_room(queue) if m.load < m.capacity]
+def least_loaded(queue: Queue) -> int | None:
+    """The user id of the member with the most room, relative to their capacity."""
+    candidates = _members_with_room(queue)
     if not candidates:
         return None
-    return min(candidates, key=lambda m: (m.load / max(m.capacity, 1), m.user_id)).user
+    user_id, _, _ = min(candidates, key=lambda m: (m[1] / max(m[2], 1), m[0]))
+    return user_id
 
 
-def next_in_rotation(queue: Queue):
-    """The member after the last one who got a lead, skipping anyone at capacity."""
-    members = [m for m in _members_with_room(queue) if m.load < m.capacity]
+def next_in_rotation(queue: Queue) -> int | None:
+    """The member after the last one who got a lead, skipping anyone at capacity (a user id)."""
+    members = _members_with_room(queue)
     if not members:
         return None
     queue = Queue.objects.select_for_update().get(pk=queue.pk)
     last = queue.last_assigned_id
-    after = [m for m in members if last is None or m.user_id > last]
-    chosen = (after or members)[0].user
+    after = [user_id for user_id, _, _ in members if last is None or user_id > last]
+    chosen = (after or [members[0][0]])[0]
     Queue.objects.filter(pk=queue.pk).update(last_assigned=chosen)
     return chosen

@@ -6,14 +6,15 @@ record matches the calls the API really received, a killed worker's included.
 """
 
 import logging
+import threading
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db import connection
 from django.utils import timezone
 
-from routing import llm, prices
+from routing import config, llm, prices
 from routing.models import Circuit, ModelCall, ModelPrice
 
 logger = logging.getLogger(__name__)
@@ -89,23 +90,76 @@ def complete_call(call: ModelCall, outcome) -> ModelCall:
         call.stop_reason = (outcome.stop_reason or "")[:30]
         if usage is None:
             call.error = "response carried no usage"
-    call.save()
+    call.save(update_fields=None if call.pk is None else COMPLETED_FIELDS)
     return call
 
 
+# What complete_call fills in on a row created before the call.
+COMPLETED_FIELDS = [
+    "price",
+    "completed_at",
+    "latency_ms",
+    "request_id",
+    "error",
+    "error_type",
+    "stop_reason",
+    "input_tokens",
+    "output_tokens",
+    "cache_creation_input_tokens",
+    "cache_creation_5m_tokens",
+    "cache_creation_1h_tokens",
+    "cache_read_input_tokens",
+    "cost_usd",
+]
+
+
 def price_in_force(model: str, at) -> ModelPrice | None:
-    return (
-        ModelPrice.objects.filter(model=model, effective_from__lte=at.date())
-        .order_by("-effective_from")
-        .first()
-    )
+    return config.current().price_in_force(model, at.date())
 
 
 def spend_today() -> Decimal:
-    """Spend since local midnight (TIME_ZONE), the day the daily budget and dashboard use."""
+    """Spend since local midnight (TIME_ZONE), the day the daily budget and dashboard use.
+
+    Every lead asks, so each process sums the day once and then only the calls since: calls
+    made more than SETTLED_AFTER ago are final (a call's row is completed within the API
+    timeout, or never: a killed worker's), so their sum is kept and only newer rows are read
+    again. Inside a transaction (tests, an admin action) rows may still roll back: there the
+    whole day is summed."""
     start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    total = ModelCall.objects.filter(created_at__gte=start).aggregate(total=Sum("cost_usd"))
-    return total["total"] or Decimal("0")
+    if connection.in_atomic_block:
+        return _spend_between(start, None)[1]
+    boundary = max(start, timezone.now() - SETTLED_AFTER)
+    with _spend_lock:
+        if _spend["start"] != start or boundary < _spend["until"]:  # a new day, or clock reset
+            _spend.update(start=start, until=start, settled=Decimal("0"))
+        newly_settled, unsettled = _spend_between(_spend["until"], boundary)
+        _spend["settled"] += newly_settled
+        _spend["until"] = boundary
+        return _spend["settled"] + unsettled
+
+
+# A call's row is completed within ANTHROPIC_TIMEOUT of its creation, with room to spare.
+SETTLED_AFTER = timedelta(seconds=max(60, 2 * settings.ANTHROPIC_TIMEOUT))
+_spend_lock = threading.Lock()
+_spend: dict = {"start": None, "until": None, "settled": Decimal("0")}
+
+
+def forget_spend() -> None:
+    """Drop the kept sum (the next spend_today() sums the whole day again)."""
+    with _spend_lock:
+        _spend.update(start=None, until=None, settled=Decimal("0"))
+
+
+def _spend_between(since, boundary) -> tuple[Decimal, Decimal]:
+    """(cost of calls made from `since` to before `boundary`, cost of those from it on)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE(SUM(cost_usd) FILTER (WHERE created_at < %s), 0), "
+            f"COALESCE(SUM(cost_usd) FILTER (WHERE created_at >= %s), 0) "
+            f"FROM {ModelCall._meta.db_table} WHERE created_at >= %s",
+            [boundary or since, boundary or since, since],
+        )
+        return cursor.fetchone()
 
 
 def open_circuit(reason: str, cooldown_seconds: int) -> None:

@@ -415,12 +415,20 @@ class _HiddenText(HTMLParser):
             self.hidden.append(text)
 
 
+# No part can be text/html unless its Content-Type says "html", in any case, or hides it in an
+# RFC 2047 encoded word (which the email package decodes even there): most plain-text mail
+# skips both parses.
+_MAYBE_HTML = re.compile(rb"(?i)html|=\?")
+
+
 def raw_html(raw: bytes) -> str:
     """The text/html parts of a message as sent, for `suspicious(html=...)`; "" if none.
 
     `Message.html` is sanitised, which removes exactly the inline styles that hide text. The raw
     bytes are parsed again only after `intake.mime.parse_message` accepted them within its caps.
     """
+    if not _MAYBE_HTML.search(raw):
+        return ""
     parsed = mime.parse_message(raw)
     if parsed.failed or not any(
         t == "text/html" for t in [parsed.content_type, *parsed.part_types]

@@ -7,6 +7,7 @@ email with the same category set and the prompt cache can serve it (it only pays
 passes the model's minimum and volume is steady: check `cache_read_input_tokens`).
 """
 
+import functools
 import json
 import re
 import secrets
@@ -84,6 +85,12 @@ def email_text(*, subject: str, sender: str, body: str, max_chars: int) -> str:
 
 def system_prompt(categories: list[tuple[str, str, str]]) -> str:
     """The rubric: static for a category set (admin-written names and descriptions, in order)."""
+    return _system_prompt(tuple(categories))
+
+
+@functools.lru_cache(maxsize=32)
+def _system_prompt(categories: tuple[tuple[str, str, str], ...]) -> str:
+    # The same text for every lead until an admin edits a category: built once.
     if not categories:
         raise ValueError("system_prompt needs at least one category")
     category_lines = "\n".join(

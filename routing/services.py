@@ -9,24 +9,24 @@ so the lead is triaged again.
 
 import logging
 import random
+import time
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from intake.models import Lead, Message
-from routing import calls, contract, defaults, injection, llm, local, prompt, rules
+from routing import calls, config, contract, injection, llm, local, prompt, rules
 from routing.assign import assign, compute_priority, compute_score
 from routing.models import (
     BacklogBatch,
     Category,
     Circuit,
     ModelCall,
-    Queue,
     RoutingPolicy,
     Rule,
     Triage,
@@ -38,6 +38,18 @@ logger = logging.getLogger(__name__)
 # worker, and has run out by the time django-q redelivers a killed worker's task (retry).
 LEASE = timedelta(seconds=settings.Q_CLUSTER["timeout"])
 MAX_TOKENS = {1: 1024, 2: 4096, 3: 8192}
+# What triage reads of a lead, its contact and its form.
+LEAD_FIELDS = (
+    "status",
+    "channel",
+    "subject",
+    "queue_hint",
+    "received_at",
+    "contact__email",
+    "contact__domain",
+    "contact__is_free_mail",
+    "form__slug",
+)
 # Decisions no model stood behind go to a person.
 REVIEW_REASONS = {"max_attempts", "permanent_error", "no_valid_model_output", "triage_error"}
 
@@ -57,11 +69,7 @@ class Draft:
 
 
 def current_policy() -> RoutingPolicy:
-    policy = RoutingPolicy.objects.filter(is_active=True).order_by("pk").first()
-    if policy is None:
-        defaults.seed_defaults(Queue, Category, RoutingPolicy)
-        policy = RoutingPolicy.objects.filter(is_active=True).order_by("pk").first()
-    return policy or RoutingPolicy.objects.create(name="Default policy")
+    return config.current().policy
 
 
 def claim(lead_id: int) -> Triage | None:
@@ -70,17 +78,28 @@ def claim(lead_id: int) -> Triage | None:
     The returned triage carries the lease this worker wrote (`claimed_until`):
     `record_decision` saves only while that lease is still ours."""
     now = timezone.now()
-    triage, _ = Triage.objects.get_or_create(lead_id=lead_id)
-    claimed = (
-        Triage.objects.filter(pk=triage.pk)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .filter(Q(decided_at__isnull=True) | Q(provisional=True))
-        .update(claimed_until=now + LEASE, attempts=F("attempts") + 1)
+    lease = now + LEASE
+    # One conditional UPDATE is the claim: whoever's UPDATE matched holds the lease.
+    columns = ", ".join(f'"{f.column}"' for f in Triage._meta.concrete_fields)
+    claimed = list(
+        Triage.objects.raw(
+            f"UPDATE {Triage._meta.db_table} SET claimed_until = %s, attempts = attempts + 1 "
+            "WHERE lead_id = %s AND (claimed_until IS NULL OR claimed_until < %s) "
+            f"AND (decided_at IS NULL OR provisional) RETURNING {columns}",
+            [lease, lead_id, now],
+        )
     )
-    if not claimed:
+    if claimed:
+        return claimed[0]
+    # No row to claim: a new lead (the row is created claimed), or one decided or held.
+    try:
+        if not connection.in_atomic_block:
+            # Autocommit: a failed INSERT leaves nothing to roll back.
+            return Triage.objects.create(lead_id=lead_id, claimed_until=lease, attempts=1)
+        with transaction.atomic():
+            return Triage.objects.create(lead_id=lead_id, claimed_until=lease, attempts=1)
+    except IntegrityError:
         return None
-    triage.refresh_from_db()
-    return triage
 
 
 def triage_lead(
@@ -90,7 +109,7 @@ def triage_lead(
 ) -> Triage | None:
     """Triage one lead. `tier1_response`: tier 1's answer when it was already obtained (a
     Message Batch result, recorded by the caller); the rest of the decision is unchanged."""
-    lead = Lead.objects.select_related("contact", "form").filter(pk=lead_id).first()
+    lead = leads_to_triage().filter(pk=lead_id).first()
     if lead is None:
         logger.warning("triage_lead: lead %s no longer exists", lead_id)
         return None
@@ -99,7 +118,23 @@ def triage_lead(
     triage = claim(lead.pk)
     if triage is None:
         return None
-    policy = current_policy()
+    with config.pinned() as pinned:
+        return triage_claimed(lead, triage, pinned.policy, tier1_response=tier1_response)
+
+
+def leads_to_triage():
+    """Leads with what triage reads of them, their contact and their form."""
+    return Lead.objects.select_related("contact", "form").only(*LEAD_FIELDS)
+
+
+def triage_claimed(
+    lead: Lead,
+    triage: Triage,
+    policy: RoutingPolicy,
+    *,
+    tier1_response: "llm.Response | None" = None,
+) -> Triage:
+    """Decide a lead this worker holds the lease on, and record the decision."""
     message = first_message(lead)
     facts = lead_facts(lead, message)
     draft = Draft()
@@ -153,7 +188,7 @@ def decide(
     if not settings.ANTHROPIC_API_KEY:
         decide_locally(lead, message, facts, draft)
         return
-    circuit = Circuit.objects.filter(name="anthropic").first()
+    circuit = config.current().circuit
     if circuit is not None and circuit.is_open:
         raise calls.TransientFailure(
             f"circuit open until {circuit.open_until:%H:%M}: {circuit.reason}"
@@ -423,7 +458,13 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
     spam = after.spam or category == "spam"
     lease = triage.claimed_until
     with transaction.atomic():
-        current = Triage.objects.select_for_update().get(pk=triage.pk)
+        # Only what the decision does not overwrite: the lease, and whether and to whom it
+        # was decided before.
+        current = (
+            Triage.objects.select_for_update()
+            .only("lead_id", "claimed_until", "decided_at", "assignee_id", "attempts", "created_at")
+            .get(pk=triage.pk)
+        )
         if current.claimed_until != lease:
             # Our lease ran out and another worker took the lead: its decision stands.
             logger.warning("triage of lead %s outlived its lease; result dropped", lead.pk)
@@ -476,8 +517,14 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
 
 
 def first_message(lead: Lead) -> Message | None:
-    """The message the lead was opened with: what triage reads."""
-    return lead.messages.order_by("received_at", "pk").first()
+    """The message the lead was opened with: what triage reads (the raw bytes included:
+    injection checks read the HTML as sent)."""
+    return (
+        Message.objects.filter(lead_id=lead.pk)
+        .only("lead_id", "channel", "received_at", "subject", "text", "text_new", "hygiene", "raw")
+        .order_by("received_at", "pk")
+        .first()
+    )
 
 
 def rules_decide_alone(before: rules.Outcome) -> bool:
@@ -486,13 +533,11 @@ def rules_decide_alone(before: rules.Outcome) -> bool:
 
 
 def enabled_rules(stage: str) -> list[Rule]:
-    return list(Rule.objects.filter(is_enabled=True, stage=stage).order_by("position", "pk"))
+    return list(config.current().rules.get(stage, ()))
 
 
 def active_categories() -> list[Category]:
-    if not Category.objects.exists():
-        defaults.seed_defaults(Queue, Category, RoutingPolicy)
-    return list(Category.objects.filter(is_active=True).order_by("position", "slug"))
+    return list(config.current().categories)
 
 
 def message_text(message: Message | None) -> str:
@@ -565,21 +610,84 @@ def requeue_stuck_triage(*, limit: int = 200) -> int:
     Triage.objects.filter(
         lead__status=Lead.Status.AWAITING_TRIAGE, decided_at__isnull=False, provisional=False
     ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).update(provisional=True)
-    # Leads waiting in an unapplied Message Batch are the batch's: triaging them here pays twice.
-    in_batches = {
-        lead_id
-        for lead_ids in BacklogBatch.objects.filter(applied_at__isnull=True).values_list(
-            "lead_ids", flat=True
-        )
-        for lead_id in lead_ids
-    }
     ids = list(
         Lead.objects.filter(status=Lead.Status.AWAITING_TRIAGE)
         .filter(stuck)
-        .exclude(pk__in=in_batches)
+        .exclude(pk__in=leads_in_batches())
         .order_by("received_at")
         .values_list("pk", flat=True)[:limit]
     )
     for lead_id in ids:
         async_task("routing.tasks.triage_lead", lead_id)
     return len(ids)
+
+
+def leads_in_batches() -> set[int]:
+    """Leads waiting in an unapplied Message Batch: they are the batch's, and triaging them
+    anywhere else pays twice."""
+    return {
+        lead_id
+        for lead_ids in BacklogBatch.objects.filter(applied_at__isnull=True).values_list(
+            "lead_ids", flat=True
+        )
+        for lead_id in lead_ids
+    }
+
+
+# --- Several leads at once in one worker --------------------------------------------------
+#
+# A worker spends nearly all of a lead waiting on the model. When leads queue up, a triage
+# task also takes leads nobody has started yet and triages them on a few threads of its own,
+# each through the same claim and lease as a task. Their own tasks then find them taken or
+# decided and return: running a task twice stays safe. Only fresh leads are taken (no Triage
+# row yet): a lead a killed worker left, or a provisional one, waits for its redelivered task
+# or the reconciler, as before, so one poisonous email cannot take a whole pool down with it.
+
+
+def waiting_leads():
+    """Leads no worker has started on, oldest first, not those a Message Batch holds."""
+    return (
+        Lead.objects.filter(status=Lead.Status.AWAITING_TRIAGE)
+        .filter(~Exists(Triage.objects.filter(lead=OuterRef("pk"))))
+        .exclude(pk__in=leads_in_batches())
+        .order_by("received_at", "pk")
+    )
+
+
+def take_waiting_lead() -> tuple[Lead, Triage] | None:
+    """Claim the oldest lead no worker has started on, or None when there is none."""
+    while True:
+        with transaction.atomic():
+            # Helpers skip a lead another helper is claiming rather than queue behind it. NO KEY:
+            # a task claiming the same lead must still pass its foreign-key check on this row.
+            lead = (
+                waiting_leads()
+                .select_related("contact", "form")
+                .only(*LEAD_FIELDS)
+                .select_for_update(skip_locked=True, no_key=True, of=("self",))
+                .first()
+            )
+            if lead is None:
+                return None
+            triage = claim(lead.pk)
+        if triage is not None:
+            return lead, triage
+        # Its own task claimed it first: take the next one.
+
+
+def triage_waiting_leads(*, until: float) -> int:
+    """Triage waiting leads one after another until none is left or the time is up (on
+    `time.monotonic()`); stop at the first provisional decision: the API is struggling, and
+    the leads' own tasks will pace themselves. Returns how many leads were decided."""
+    done = 0
+    while time.monotonic() < until:
+        taken = take_waiting_lead()
+        if taken is None:
+            break
+        lead, triage = taken
+        with config.pinned() as pinned:
+            triage = triage_claimed(lead, triage, pinned.policy)
+        done += 1
+        if triage.provisional:
+            break
+    return done

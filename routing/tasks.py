@@ -1,10 +1,56 @@
 """Thin django-q2 entry points: take an id, call a service."""
 
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from django.db import connection
+from django_q.conf import Conf
+
 from routing import services, workspace
+
+logger = logging.getLogger(__name__)
+
+# Helpers stop taking new leads after this share of the task timeout, so the leads they
+# already hold (each bounded by the API timeout and attempts) finish well inside it.
+HELP_SHARE_OF_TIMEOUT = 1 / 8
 
 
 def triage_lead(lead_id: int) -> None:
-    services.triage_lead(lead_id)
+    """Triage the lead. When other leads wait, up to TRIAGE_THREADS - 1 helper threads, and
+    then this one, triage leads nobody has started on (services.triage_waiting_leads)."""
+    helpers = helpers_wanted()
+    if not helpers:
+        services.triage_lead(lead_id)
+        return
+    until = time.monotonic() + settings.Q_CLUSTER["timeout"] * HELP_SHARE_OF_TIMEOUT
+    with ThreadPoolExecutor(helpers, thread_name_prefix="triage-helper") as pool:
+        for _ in range(helpers):
+            pool.submit(help_until, until)
+        services.triage_lead(lead_id)
+        # Then this thread helps too, rather than wait idle for the helpers.
+        services.triage_waiting_leads(until=until)
+
+
+def helpers_wanted() -> int:
+    """As many helpers as there are other leads waiting, up to TRIAGE_THREADS - 1. None where
+    tasks run inline (tests, Q_SYNC) or without an API key (local decisions do not wait)."""
+    most = settings.TRIAGE_THREADS - 1
+    if most < 1 or Conf.SYNC or not settings.ANTHROPIC_API_KEY:
+        return 0
+    waiting = services.waiting_leads().values_list("pk", flat=True)[: most + 1]
+    return min(most, max(len(waiting) - 1, 0))
+
+
+def help_until(until: float) -> int:
+    try:
+        return services.triage_waiting_leads(until=until)
+    except Exception:
+        logger.exception("triage helper failed")
+        return 0
+    finally:
+        connection.close()  # each helper thread opened its own
 
 
 def requeue_stuck_triage() -> int:

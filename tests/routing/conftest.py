@@ -1,6 +1,6 @@
 import pytest
 
-from routing import llm
+from routing import calls, config, llm
 from tests.fakes.anthropic import FakeAnthropic
 
 
@@ -15,3 +15,14 @@ def fake_anthropic(settings):
         llm.reset_client()
         yield fake
         llm.reset_client()
+
+
+@pytest.fixture(autouse=True)
+def _forget_process_caches():
+    """What a process keeps between leads (the configuration, today's settled spend) never
+    outlives a test: transactional tests flush the tables under it."""
+    config.forget()
+    calls.forget_spend()
+    yield
+    config.forget()
+    calls.forget_spend()
