@@ -23,6 +23,7 @@ from intake.models import Lead, Message
 from routing import calls, config, contract, injection, llm, local, prompt, rules
 from routing.assign import assign, compute_priority, compute_score
 from routing.models import (
+    Activity,
     BacklogBatch,
     Category,
     Circuit,
@@ -51,6 +52,7 @@ LEAD_FIELDS = (
     "form__slug",
 )
 # Decisions no model stood behind go to a person.
+OWNER_KINDS = ("claim", "unclaim", "assign")
 REVIEW_REASONS = {"max_attempts", "permanent_error", "no_valid_model_output", "triage_error"}
 
 
@@ -462,7 +464,15 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
         # was decided before.
         current = (
             Triage.objects.select_for_update()
-            .only("lead_id", "claimed_until", "decided_at", "assignee_id", "attempts", "created_at")
+            .only(
+                "lead_id",
+                "claimed_until",
+                "decided_at",
+                "assignee_id",
+                "queue_id",
+                "attempts",
+                "created_at",
+            )
             .get(pk=triage.pk)
         )
         if current.claimed_until != lease:
@@ -470,8 +480,12 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
             logger.warning("triage of lead %s outlived its lease; result dropped", lead.pk)
             return current
         triage = current
-        if triage.decided_at is not None:
-            triage.assignee = None  # a re-decision (after a provisional one) assigns afresh
+        # A re-decision (after a provisional one, or a rep's re-run) assigns afresh, except
+        # that an owner a person chose keeps the lead while it stays in the same queue.
+        kept_owner = triage.decided_at is not None and owner_chosen_by_a_person(triage)
+        queue_before = triage.queue_id
+        if triage.decided_at is not None and not kept_owner:
+            triage.assignee = None
         triage.category = category
         triage.is_lead = output.is_lead
         triage.qualification = output.qualification.to_dict()
@@ -493,14 +507,13 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
         triage.priority = after.priority or compute_priority(score, output.urgency)
         triage.decided_at = timezone.now()
         triage.claimed_until = None
-        assign(
-            triage,
-            lead,
-            policy,
-            queue_slug=after.queue,
-            assignee=after.assignee,
-            review=output.injection_suspected or bool(REVIEW_REASONS.intersection(draft.reasons)),
-        )
+        review = output.injection_suspected or bool(REVIEW_REASONS.intersection(draft.reasons))
+        assign(triage, lead, policy, queue_slug=after.queue, assignee=after.assignee, review=review)
+        if kept_owner and triage.queue_id != queue_before:
+            triage.assignee = None  # moved to another queue: its own assignment applies
+            assign(
+                triage, lead, policy, queue_slug=after.queue, assignee=after.assignee, review=review
+            )
         triage.save()
         if spam:
             status = Lead.Status.SPAM
@@ -511,6 +524,25 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
         # Only a lead still waiting moves: a rep's status change is never overwritten.
         Lead.objects.filter(pk=lead.pk, status=Lead.Status.AWAITING_TRIAGE).update(status=status)
     return triage
+
+
+def owner_chosen_by_a_person(triage: Triage) -> bool:
+    """The lead's owner was claimed by, or assigned by, a person (the workspace's record),
+    not given by a queue's rotation."""
+    if triage.assignee_id is None:
+        return False
+    last = (
+        Activity.objects.filter(lead_id=triage.lead_id, kind__in=OWNER_KINDS)
+        .order_by("-created_at", "-pk")
+        .values_list("kind", "user_id", "data")
+        .first()
+    )
+    if last is None:
+        return False
+    kind, user_id, data = last
+    if kind == Activity.Kind.CLAIM:
+        return user_id == triage.assignee_id
+    return kind == Activity.Kind.ASSIGN and bool(data.get("assignee"))
 
 
 # --- Inputs ---------------------------------------------------------------------------

@@ -387,7 +387,6 @@ def rerun_triage(lead_id: int, tier: int, user_id: int | None = None) -> Triage 
         record(lead, user, Activity.Kind.RERUN, "skipped: triage is running for this lead now")
         return None
     triage.refresh_from_db()
-    before = (triage.queue_id, triage.assignee_id)
     policy = services.current_policy()
     message = services.first_message(lead)
     facts = services.lead_facts(lead, message)
@@ -415,8 +414,6 @@ def rerun_triage(lead_id: int, tier: int, user_id: int | None = None) -> Triage 
         record(lead, user, Activity.Kind.RERUN, f"{tier_label(tier)} failed: {exc}"[:500])
         return None
     triage = services.record_decision(lead, triage, draft, facts, policy)
-    if before[1] and triage.queue_id == before[0] and triage.assignee_id != before[1]:
-        Triage.objects.filter(pk=triage.pk).update(assignee_id=before[1])
     record(
         lead,
         user,

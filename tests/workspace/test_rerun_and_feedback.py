@@ -22,10 +22,11 @@ def test_it_reruns_triage_on_the_chosen_tier_and_keeps_the_owner(
     client, settings, fake_anthropic, on_commit
 ):
     lead = local_lead(settings)
-    rep = make_rep()
-    Triage.objects.filter(lead=lead).update(assignee=rep)
-    fake_anthropic.reply(answer(category="pricing_request", summary="Asks for a quote."))
+    make_rep("ben")  # the rotation's pick, were the claim not kept
+    rep = make_rep("ana")
     client.force_login(rep)
+    client.post(f"/leads/{lead.pk}/claim/")
+    fake_anthropic.reply(answer(category="pricing_request", summary="Asks for a quote."))
     with on_commit():
         response = client.post(f"/leads/{lead.pk}/rerun/", {"tier": "2"})
     assert response.status_code == 302
@@ -40,7 +41,7 @@ def test_it_reruns_triage_on_the_chosen_tier_and_keeps_the_owner(
     assert triage.assignee == rep
     call = ModelCall.objects.get(lead=lead)
     assert (call.purpose, call.tier, call.cost_usd is not None) == ("rerun", 2, True)
-    texts = list(lead.activities.values_list("text", flat=True))
+    texts = list(lead.activities.exclude(kind="claim").values_list("text", flat=True))
     assert texts == ["requested on tier 2", "tier 2 decided pricing_request (score 40)"]
 
 
@@ -82,3 +83,27 @@ def test_it_turns_category_corrections_into_per_tier_agreement(client):
     assert (local["n"], local["corrected"]) == (2, 1)
     agreement = dashboard.agreement(rows)
     assert agreement["reps"][0]["share"] == 50
+
+
+def test_it_keeps_a_reps_claim_when_a_provisional_decision_is_replaced(
+    client, settings, fake_anthropic
+):
+    from routing import services
+    from routing.assign import least_loaded
+    from tests.helpers import make_lead
+
+    lead = make_lead()
+    for _ in range(3):
+        fake_anthropic.overloaded()
+    assert services.triage_lead(lead.pk).provisional
+    colleague = make_rep("ben")  # first: the rotation's pick when the loads are equal
+    rep = make_rep("ana")
+    client.force_login(rep)
+    client.post(f"/leads/{lead.pk}/claim/")
+    fake_anthropic.reply(answer())
+
+    final = services.triage_lead(lead.pk)  # the reconciler's retry, once the API is back
+
+    assert not final.provisional
+    assert final.assignee == rep  # not handed to the next in the rotation
+    assert least_loaded(final.queue) in (colleague, colleague.pk)  # who it would have gone to
