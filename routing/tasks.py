@@ -6,9 +6,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from django_q.conf import Conf
 
 from routing import services, workspace
+from routing.models import Circuit
 
 logger = logging.getLogger(__name__)
 
@@ -18,19 +20,35 @@ HELP_SHARE_OF_TIMEOUT = 1 / 8
 
 
 def triage_lead(lead_id: int) -> None:
-    """Triage the lead. When other leads wait, up to TRIAGE_THREADS - 1 helper threads, and
-    then this one, triage leads nobody has started on (services.triage_waiting_leads)."""
+    """Triage the lead. Then, when other leads wait and the API answered well, up to
+    TRIAGE_THREADS - 1 helper threads, and this one, triage leads nobody has started on
+    (services.triage_waiting_leads). Helpers start only after this lead's own decision, so
+    an account error, an open circuit or a spent budget is met by one call, not by one call
+    per thread."""
+    triage = services.triage_lead(lead_id)
+    if not api_answered_well(triage):
+        return
     helpers = helpers_wanted()
     if not helpers:
-        services.triage_lead(lead_id)
         return
     until = time.monotonic() + settings.Q_CLUSTER["timeout"] * HELP_SHARE_OF_TIMEOUT
     with ThreadPoolExecutor(helpers, thread_name_prefix="triage-helper") as pool:
         for _ in range(helpers):
             pool.submit(help_until, until)
-        services.triage_lead(lead_id)
         # Then this thread helps too, rather than wait idle for the helpers.
         services.triage_waiting_leads(until=until)
+
+
+def api_answered_well(triage) -> bool:
+    """This lead's decision gives no sign that more calls now would be wasted."""
+    if triage is None:
+        return True  # decided elsewhere already
+    if triage.provisional or any(
+        str(reason).startswith(("budget_exhausted", "api_unavailable", "permanent_error"))
+        for reason in triage.escalation_reasons or []
+    ):
+        return False
+    return not Circuit.objects.filter(name="anthropic", open_until__gt=timezone.now()).exists()
 
 
 def helpers_wanted() -> int:
