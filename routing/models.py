@@ -8,9 +8,10 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-# Statuses a rep still works on: intake.models.Lead.OPEN_STATUSES (routing builds on intake,
-# but models.py stays importable from migrations, so the tuple is repeated here).
-OPEN_STATUSES = ("awaiting_triage", "new", "working", "contacted", "qualified")
+from intake.models import Lead
+
+# Statuses a rep still works on (the queue page's default and its partial index).
+OPEN_STATUSES = Lead.OPEN_STATUSES
 # The queue's order: priority, then SLA due (none last), then the lead; one expression in
 # the indexes and in the queries, so PostgreSQL walks an index instead of sorting.
 NO_SLA = datetime(9999, 12, 31, tzinfo=UTC)

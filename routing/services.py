@@ -51,8 +51,9 @@ LEAD_FIELDS = (
     "contact__is_free_mail",
     "form__slug",
 )
+# What people did about a lead's owner, latest first, in the workspace's record.
+OWNER_KINDS = (Activity.Kind.CLAIM, Activity.Kind.UNCLAIM, Activity.Kind.ASSIGN)
 # Decisions no model stood behind go to a person.
-OWNER_KINDS = ("claim", "unclaim", "assign")
 REVIEW_REASONS = {"max_attempts", "permanent_error", "no_valid_model_output", "triage_error"}
 
 
@@ -542,7 +543,7 @@ def owner_chosen_by_a_person(triage: Triage) -> bool:
     kind, user_id, data = last
     if kind == Activity.Kind.CLAIM:
         return user_id == triage.assignee_id
-    return kind == Activity.Kind.ASSIGN and bool(data.get("assignee"))
+    return kind == Activity.Kind.ASSIGN and data.get("assignee_id") == triage.assignee_id
 
 
 # --- Inputs ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Count, F, Q, Value
+from django.db.models import BooleanField, Count, F, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
@@ -40,6 +40,7 @@ from routing.models import (
 )
 
 PAGE_SIZE = 50
+POLL_OVERLAP = timedelta(seconds=5)
 FACT_LABELS = {
     "budget": "Budget",
     "authority": "Authority",
@@ -61,6 +62,23 @@ EMAIL_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; "
     "form-action 'none'; base-uri 'none'; frame-ancestors 'self'; sandbox"
 )
+
+
+def number(value: str | None) -> int | None:
+    """An id or a tier from a form: ASCII digits only ("²".isdigit() is True)."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdecimal() else None
+
+
+def numbers(values) -> list[int]:
+    return [n for n in map(number, values) if n is not None]
+
+
+def parse_since(request) -> datetime | None:
+    try:
+        return parse_datetime(request.GET.get("since", ""))
+    except ValueError:  # well-formed but impossible, like 2026-02-30
+        return None
 
 
 def is_htmx(request) -> bool:
@@ -88,19 +106,23 @@ def workspace_view(view):
 @require_GET
 @workspace_view
 def queue(request):
-    context = queue_context(request)
-    template = "routing/_queue_rows.html" if is_htmx(request) else "routing/queue.html"
-    return render(request, template, context)
+    return render(request, "routing/queue.html", queue_context(request))
 
 
-def queue_context(request) -> dict:
+def read_filters(request) -> tuple[QueueFilterForm, dict, list[Queue]]:
+    """The queue filters from the query string. One that does not parse is left out (the
+    page says so); the rest still apply."""
     queues = list(visible_queues(request.user))
     categories = list(Category.objects.filter(is_active=True))
     form = QueueFilterForm(request.GET or None, queues=queues, categories=categories)
-    # A filter that does not parse is left out (and reported); the rest still apply.
-    filters = form.cleaned_data if form.is_bound and not form.is_valid() else {}
-    if form.is_bound and form.is_valid():
-        filters = form.cleaned_data
+    form.is_valid()
+    return form, (form.cleaned_data if form.is_bound else {}), queues
+
+
+def queue_context(request) -> dict:
+    # Taken before the rows are read: a change made while this page renders is polled again.
+    since = timezone.now()
+    form, filters, queues = read_filters(request)
     leads = filtered_leads(request.user, filters, queues)
     after = decode_cursor(request.GET.get("after", ""))
     rows = list(page_of(leads, after)[: PAGE_SIZE + 1])
@@ -119,9 +141,9 @@ def queue_context(request) -> dict:
         "query": urlencode(query),
         "queue_counts": queue_counts(request.user, queues),
         "saved_views": SavedView.objects.filter(user=request.user),
-        "since": timezone.now().isoformat(),
+        "since": since.isoformat(),
         "poll_seconds": settings.WORKSPACE_POLL_SECONDS,
-        "assignees": workspace_users(),
+        "assignees": workspace.sales_users(),
         "statuses": Lead.Status.choices,
     }
 
@@ -174,10 +196,7 @@ def filtered_leads(user, filters: dict, queues: list[Queue]):
 
 # Keyset pagination on (priority, SLA due, lead): no OFFSET and no COUNT over the table, so
 # page 400 costs what page 1 does. The order is the one the triage indexes hold.
-ORDER = [F(f"triage__{name}") for name in ("priority",)] + [
-    Coalesce("triage__sla_due", Value(NO_SLA)),
-    F("triage__lead_id"),
-]
+ORDER = [F("triage__priority"), Coalesce("triage__sla_due", Value(NO_SLA)), F("triage__lead_id")]
 AFTER = (
     '("routing_triage"."priority", COALESCE("routing_triage"."sla_due", %s), '
     '"routing_triage"."lead_id") > (%s, %s, %s)'
@@ -201,7 +220,7 @@ def decode_cursor(value: str) -> tuple | None:
     try:
         priority, due, pk = value.split("~")
         return int(priority), (parse_datetime(due) if due else None), int(pk)
-    except ValueError:
+    except (ValueError, TypeError):
         return None
 
 
@@ -268,49 +287,48 @@ def queue_counts(user, queues: list[Queue]) -> list[dict]:
     return [{"queue": q, "open": counts.get(q.pk, 0)} for q in queues]
 
 
-def workspace_users():
-    return (
-        workspace.User.objects.filter(
-            Q(groups__name__in=workspace.SALES_GROUPS) | Q(is_staff=True), is_active=True
-        )
-        .distinct()
-        .order_by("username")
-    )
-
-
 @require_GET
 @workspace_view
 def queue_updates(request):
     """What changed since the page last looked, as out-of-band swaps: rows on the page are
     replaced in place, new ones arrive at the top; nothing else on the page moves."""
-    since = parse_datetime(request.GET.get("since", "")) or timezone.now() - timedelta(
-        seconds=settings.WORKSPACE_POLL_SECONDS
-    )
     now = timezone.now()
-    changed = set(Lead.objects.filter(updated_at__gt=since).values_list("pk", flat=True)[:200])
+    since = parse_since(request) or now - timedelta(seconds=settings.WORKSPACE_POLL_SECONDS)
+    # A little overlap: a write stamped just before `since` may commit just after the last
+    # poll; replacing a row twice is harmless.
+    since -= POLL_OVERLAP
+    visible = workspace.visible_leads(request.user)
+    changed = set(
+        visible.filter(updated_at__gt=since)
+        .order_by("-updated_at")
+        .values_list("pk", flat=True)[:200]
+    )
     changed |= set(
-        Triage.objects.filter(decided_at__gt=since).values_list("lead_id", flat=True)[:200]
+        visible.filter(triage__decided_at__gt=since)
+        .order_by("-triage__decided_at")
+        .values_list("pk", flat=True)[:200]
     )
     rows = []
     if changed:
-        queues = list(visible_queues(request.user))
-        categories = list(Category.objects.filter(is_active=True))
-        form = QueueFilterForm(request.GET, queues=queues, categories=categories)
-        form.is_valid()
-        filters = form.cleaned_data
+        _, filters, queues = read_filters(request)
         rows = list(
             filtered_leads(request.user, filters, queues)
             .filter(pk__in=changed)
             .order_by(*ORDER)[:100]
         )
         decorate(rows)
-    shown = {int(x) for x in request.GET.get("shown", "").split(",") if x.isdigit()}
+    shown = set(numbers(request.GET.get("shown", "").split(",")))
     return render(
         request,
         "routing/_queue_updates.html",
         {
             "updated": [r for r in rows if r.pk in shown],
-            "arrived": [r for r in rows if r.pk not in shown],
+            # New to the queue (decided since), not an old lead someone touched on page 5.
+            "arrived": [
+                r
+                for r in rows
+                if r.pk not in shown and r.triage.decided_at and r.triage.decided_at > since
+            ],
             "since": now.isoformat(),
             "query": urlencode(filter_query(request.GET)),
             "poll_seconds": settings.WORKSPACE_POLL_SECONDS,
@@ -344,7 +362,7 @@ def delete_view(request, view_id: int):
 @require_POST
 @workspace_view
 def bulk_action(request):
-    ids = [int(x) for x in request.POST.getlist("lead") if x.isdigit()]
+    ids = numbers(request.POST.getlist("lead"))
     action = request.POST.get("action", "")
     value = request.POST.get(f"{action}_value", "")
     try:
@@ -375,7 +393,7 @@ def lead_live(request, lead_id: int):
     page last looked (a re-run finished, a colleague added a note); 204 otherwise. The
     forms a rep may be filling in are never replaced."""
     lead = workspace.lead_for(request.user, lead_id)
-    since = parse_datetime(request.GET.get("since", ""))
+    since = parse_since(request)
     triage = getattr(lead, "triage", None)
     changed = (
         since is None
@@ -441,7 +459,7 @@ def lead_context(request, lead: Lead) -> dict:
         "is_manager": workspace.is_manager(request.user),
         "since": timezone.now().isoformat(),
         "poll_seconds": settings.WORKSPACE_POLL_SECONDS,
-        "show_html": int(request.GET["html"]) if request.GET.get("html", "").isdigit() else None,
+        "show_html": number(request.GET.get("html")),
     }
 
 
@@ -567,7 +585,7 @@ def lead_action(view):
             return render(
                 request,
                 "routing/_queue_row.html",
-                {"lead": lead, "assignees": workspace_users(), "flash": True},
+                {"lead": lead, "flash": True},
                 status=status,
             )
         if not workspace.visible_leads(request.user).filter(pk=lead_id).exists():
@@ -591,15 +609,14 @@ def unclaim(request, lead):
 
 @lead_action
 def assign(request, lead):
-    value = request.POST.get("assignee", "")
-    workspace.assign_lead(lead, request.user, int(value) if value.isdigit() else None)
+    workspace.assign_lead(lead, request.user, number(request.POST.get("assignee")))
     return "Assigned."
 
 
 @lead_action
 def set_status(request, lead):
     status = request.POST.get("status", "")
-    workspace.set_status(lead, request.user, status)
+    workspace.set_status(lead, request.user, status, seen=request.POST.get("seen", ""))
     return f"Status: {Lead.Status(status).label}."
 
 
@@ -629,8 +646,8 @@ def correct_qualification(request, lead):
 
 @lead_action
 def rerun(request, lead):
-    tier = request.POST.get("tier", "")
-    workspace.request_rerun(lead, request.user, int(tier) if tier.isdigit() else -1)
+    tier = number(request.POST.get("tier"))
+    workspace.request_rerun(lead, request.user, -1 if tier is None else tier)
     return "Triage re-run requested; the card updates when it is done."
 
 
@@ -645,9 +662,8 @@ def mark_spam(request, lead):
 
 @lead_action
 def merge(request, lead):
-    other_id = request.POST.get("other", "")
-    if not other_id.isdigit():
+    other_id = number(request.POST.get("other"))
+    if other_id is None:
         raise workspace.ActionError("Choose a lead to merge into this one.")
-    other = workspace.lead_for(request.user, int(other_id), lock=True)
-    workspace.merge_leads(lead, other, request.user)
+    workspace.merge_leads(lead, workspace.lead_for(request.user, other_id), request.user)
     return f"Lead #{other_id} merged into this one."

@@ -5,14 +5,12 @@ answer), bumps the lead's `updated_at` so open queue pages pick the change up, a
 records an `Activity` row for the lead's timeline.
 """
 
-import logging
-from dataclasses import dataclass
-from decimal import Decimal
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -21,10 +19,11 @@ from intake import search
 from intake.models import Lead
 from routing import calls, services
 from routing.assign import compute_priority, compute_score
-from routing.contract import FACTS
+from routing.contract import FACTS, Fact, Qualification
 from routing.models import (
     Activity,
     Category,
+    Circuit,
     Feedback,
     ModelCall,
     QueueMembership,
@@ -32,7 +31,6 @@ from routing.models import (
     Triage,
 )
 
-logger = logging.getLogger(__name__)
 User = get_user_model()
 
 SALES_GROUPS = ("sales", "manager")
@@ -87,29 +85,39 @@ def visible_leads(user) -> QuerySet[Lead]:
     return Lead.objects.filter(triage__queue_id__in=ids)
 
 
-def lead_for(user, lead_id: int, *, lock: bool = False) -> Lead:
+def lead_for(user, lead_id: int) -> Lead:
     """The lead if this user may see it. Another queue's lead is a 404, not a 403: its
     existence is not the rep's business."""
     leads = visible_leads(user).select_related("contact", "triage", "triage__queue")
-    if lock:
-        leads = leads.select_for_update(of=("self",))
     lead = leads.filter(pk=lead_id).first()
     if lead is None:
         raise Http404("No such lead in your queues.")
     return lead
 
 
+def sales_users() -> QuerySet:
+    """Everyone who works leads: the sales and manager groups, and staff."""
+    return (
+        User.objects.filter(Q(groups__name__in=SALES_GROUPS) | Q(is_staff=True), is_active=True)
+        .distinct()
+        .order_by("username")
+    )
+
+
 def assignable_users(lead: Lead) -> QuerySet:
     """Active members of the lead's queue; any active rep when it has no queue."""
     triage = getattr(lead, "triage", None)
-    users = User.objects.filter(is_active=True)
-    if triage is not None and triage.queue_id:
-        users = users.filter(
-            queuemembership__queue_id=triage.queue_id, queuemembership__is_active=True
+    if triage is None or not triage.queue_id:
+        return sales_users()
+    return (
+        User.objects.filter(
+            is_active=True,
+            queuemembership__queue_id=triage.queue_id,
+            queuemembership__is_active=True,
         )
-    else:
-        users = users.filter(Q(groups__name__in=SALES_GROUPS) | Q(is_staff=True))
-    return users.distinct().order_by("username")
+        .distinct()
+        .order_by("username")
+    )
 
 
 # --- Recording --------------------------------------------------------------------------
@@ -164,14 +172,21 @@ def assign_lead(lead: Lead, user, assignee_id: int | None) -> None:
         assignee = assignable_users(lead).filter(pk=assignee_id).first()
         if assignee is None:
             raise ActionError("That person is not an active member of this lead's queue.")
+    triages = Triage.objects.filter(pk=triage.pk)
+    if not is_manager(user):
+        # A rep hands on what is free or theirs; a colleague's lead is theirs to give.
+        triages = triages.filter(Q(assignee__isnull=True) | Q(assignee=user))
     with transaction.atomic():
-        Triage.objects.filter(pk=triage.pk).update(assignee=assignee)
+        if not triages.update(assignee=assignee):
+            holder = User.objects.filter(assigned_triages__pk=triage.pk).first()
+            raise ActionError(f"{display_name(holder)} has this lead: ask them or a manager.")
         record(
             lead,
             user,
             Activity.Kind.ASSIGN,
             f"to {display_name(assignee)}" if assignee else "unassigned",
             assignee=assignee.username if assignee else None,
+            assignee_id=assignee.pk if assignee else None,
         )
 
 
@@ -184,8 +199,10 @@ def display_name(user) -> str:
 # --- Status, notes, spam -------------------------------------------------------------------
 
 
-def set_status(lead: Lead, user, status: str) -> None:
-    current = lead.status
+def set_status(lead: Lead, user, status: str, *, seen: str = "") -> None:
+    """Move the lead on the workflow; `seen` is the status the rep's page showed, so a
+    change someone made since is not overwritten unnoticed."""
+    current = seen if seen in Lead.Status.values else lead.status
     if status == current:
         return
     if status not in Lead.NEXT_STATUSES.get(current, ()):
@@ -232,7 +249,10 @@ def mark_spam(lead: Lead, user, *, block: str = "") -> Rule | None:
         )
     with transaction.atomic():
         if lead.status != Lead.Status.SPAM:
-            Lead.objects.filter(pk=lead.pk).update(status=Lead.Status.SPAM)
+            if not Lead.objects.filter(pk=lead.pk, status=lead.status).update(
+                status=Lead.Status.SPAM
+            ):
+                raise ActionError("Someone changed this lead meanwhile; look again.")
             record(
                 lead,
                 user,
@@ -309,7 +329,13 @@ def correct_qualification(lead: Lead, user, values: dict[str, str]) -> None:
     if new == old:
         return
     policy = services.current_policy()
-    score = compute_score(_ScoredOutput(new, triage.is_lead), policy)
+    scored = SimpleNamespace(
+        is_lead=triage.is_lead,
+        qualification=Qualification(
+            **{name: Fact(fact["value"], fact.get("evidence") or "") for name, fact in new.items()}
+        ),
+    )
+    score = compute_score(scored, policy)
     with transaction.atomic():
         Feedback.objects.create(
             lead=lead,
@@ -332,41 +358,35 @@ def correct_qualification(lead: Lead, user, values: dict[str, str]) -> None:
         )
 
 
-@dataclass
-class _Fact:
-    value: str | None
-    evidence: str
-
-
-class _Qualification:
-    def __init__(self, facts: dict):
-        for name in FACTS:
-            fact = facts.get(name) or {}
-            setattr(self, name, _Fact(fact.get("value"), fact.get("evidence") or ""))
-
-
-class _ScoredOutput:
-    """The shape compute_score reads, built from stored qualification facts."""
-
-    def __init__(self, facts: dict, is_lead: bool):
-        self.is_lead = is_lead
-        self.qualification = _Qualification(facts)
-
-
 # --- Re-run triage on a chosen tier ----------------------------------------------------
 
 
 def request_rerun(lead: Lead, user, tier: int) -> None:
     if tier not in (0, 1, 2, 3):
         raise ActionError("Choose a tier.")
-    if tier and not settings.ANTHROPIC_API_KEY:
-        raise ActionError("Claude is off (no API key): only the local classifier can re-run.")
+    if tier:
+        refusal = model_refusal()
+        if refusal:
+            raise ActionError(f"{refusal}: only the local classifier can re-run now.")
     with transaction.atomic():
         record(lead, user, Activity.Kind.RERUN, f"requested on {tier_label(tier)}", tier=tier)
         lead_id, user_id = lead.pk, user.pk
         transaction.on_commit(
             lambda: async_task("routing.tasks.rerun_triage", lead_id, tier, user_id)
         )
+
+
+def model_refusal() -> str:
+    """Why no model may be called now (no key, the circuit open, the day's budget spent),
+    or "": a rep's re-run obeys the same limits as triage."""
+    if not settings.ANTHROPIC_API_KEY:
+        return "Claude is off (no API key)"
+    circuit = Circuit.objects.filter(name="anthropic").first()
+    if circuit is not None and circuit.is_open:
+        return f"The Anthropic API is paused until {circuit.open_until:%H:%M} ({circuit.reason})"
+    if calls.spend_today() >= services.current_policy().daily_budget_usd:
+        return "Today's model budget is spent"
+    return ""
 
 
 def tier_label(tier: int) -> str:
@@ -392,6 +412,9 @@ def rerun_triage(lead_id: int, tier: int, user_id: int | None = None) -> Triage 
     facts = services.lead_facts(lead, message)
     draft = services.Draft(reasons=[f"rerun: {tier_label(tier)}"])
     try:
+        refusal = model_refusal() if tier else ""
+        if refusal:
+            raise calls.PermanentFailure(refusal)
         if tier == 0:
             services.decide_locally(lead, message, facts, draft)
         else:
@@ -435,6 +458,13 @@ def merge_leads(target: Lead, source: Lead, user) -> None:
     if target.contact_id != source.contact_id:
         raise ActionError("Only two leads of the same contact can be merged.")
     with transaction.atomic():
+        # Both rows locked, in id order (no deadlock with a merge the other way round); a
+        # lead merged away meanwhile is gone.
+        locked = list(
+            Lead.objects.select_for_update().filter(pk__in=[target.pk, source.pk]).order_by("pk")
+        )
+        if len(locked) != 2:
+            raise ActionError("One of the two leads was merged or deleted meanwhile.")
         source_triage = Triage.objects.filter(lead=source).first()
         moved = source.messages.update(lead=target)
         source.model_calls.update(lead=target)
@@ -482,11 +512,3 @@ def bulk(user, lead_ids: list[int], action: str, value: str = "") -> tuple[int, 
         except (ActionError, ValueError) as exc:
             problems.append(f"#{lead.pk}: {exc}")
     return done, problems
-
-
-# --- Reading ---------------------------------------------------------------------------
-
-
-def lead_cost(lead: Lead) -> Decimal:
-    total = lead.model_calls.aggregate(total=Sum("cost_usd"))["total"]
-    return total or Decimal("0")

@@ -13,7 +13,7 @@ from django.db import migrations, models
 TRIGGERS = """
 CREATE FUNCTION routing_triage_take_lead_status() RETURNS trigger AS $$
 BEGIN
-    SELECT status INTO NEW.lead_status FROM intake_lead WHERE id = NEW.lead_id;
+    NEW.lead_status := coalesce((SELECT status FROM intake_lead WHERE id = NEW.lead_id), '');
     RETURN NEW;
 END $$ LANGUAGE plpgsql;
 

@@ -59,8 +59,6 @@ def test_it_lets_a_rep_claim_and_unclaim(client):
 
 def test_it_tells_the_second_rep_who_has_the_lead(client):
     lead = sales_lead(1)
-    make_rep("first")
-    Triage.objects.filter(lead=lead).update(assignee=None)
     first = Client()
     first.force_login(make_rep("ana", queues=("sales",)))
     assert post(first, lead, "claim").status_code == 302
@@ -83,13 +81,14 @@ def test_it_gives_a_lead_to_exactly_one_of_two_reps_claiming_at_once():
     reps = [make_rep("ana"), make_rep("ben")]
     Triage.objects.filter(lead=lead).update(assignee=None)
     start = threading.Barrier(2)
-    codes = {}
+    codes, pages = {}, {}
 
     def claim(rep):
         client = Client()
         client.force_login(rep)
         start.wait()
         codes[rep.username] = post(client, lead, "claim").status_code
+        pages[rep.username] = client.get(f"/leads/{lead.pk}/").content
         connection.close()
 
     threads = [threading.Thread(target=claim, args=(rep,)) for rep in reps]
@@ -101,9 +100,10 @@ def test_it_gives_a_lead_to_exactly_one_of_two_reps_claiming_at_once():
     assert triage.assignee is not None
     assert Activity.objects.filter(lead=lead, kind="claim").count() == 1
     winner = triage.assignee.username
-    assert codes[winner] == 302
     loser = "ben" if winner == "ana" else "ana"
-    assert codes[loser] == 302  # back to the page, which says who has it
+    assert codes[winner] == codes[loser] == 302  # both back to the lead page
+    told = pages[loser].decode()
+    assert f"{winner} has already claimed this lead" in told
 
 
 def test_it_assigns_only_to_members_of_the_leads_queue(client):
@@ -256,3 +256,34 @@ def test_it_answers_a_row_for_htmx_claims_from_the_queue(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert html.startswith(f'<tr id="lead-{lead.pk}"') and ">ana<" in html.replace("\n", "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_merges_outside_a_test_transaction_too():
+    """Merge locks both leads inside its own transaction (a request has none of its own)."""
+    target, source = sales_lead(1), sales_lead(2, subject="Separate thread about seats")
+    client = Client()
+    client.force_login(make_rep())
+    assert post(client, target, "merge", {"other": source.pk}).status_code == 302
+    assert not Lead.objects.filter(pk=source.pk).exists()
+    assert Message.objects.filter(lead=target).count() == 2
+
+
+def test_it_keeps_a_colleagues_lead_from_being_reassigned_by_a_rep(client):
+    lead = sales_lead(1)
+    ana, ben = make_rep("ana"), make_rep("ben")
+    Triage.objects.filter(lead=lead).update(assignee=ana)
+    client.force_login(ben)
+    post(client, lead, "assign", {"assignee": ben.pk})
+    assert Triage.objects.get(lead=lead).assignee == ana
+    client.force_login(make_manager())
+    post(client, lead, "assign", {"assignee": ben.pk})
+    assert Triage.objects.get(lead=lead).assignee == ben
+
+
+def test_it_does_not_overwrite_a_status_changed_since_the_page_was_shown(client):
+    lead = sales_lead(1)
+    client.force_login(make_rep())
+    Lead.objects.filter(pk=lead.pk).update(status=Lead.Status.WORKING)  # a colleague, meanwhile
+    post(client, lead, "status", {"status": "disqualified", "seen": "new"})
+    assert Lead.objects.get(pk=lead.pk).status == Lead.Status.WORKING

@@ -22,11 +22,18 @@ HOSTILE_HTML_EMAIL = (
 
 def test_it_is_a_404_for_a_lead_in_another_queue(client):
     lead = support_lead(1)
+    mine = sales_lead(1)
+    theirs = lead.messages.get()
     client.force_login(make_rep(queues=("sales",)))
     assert client.get(f"/leads/{lead.pk}/").status_code == 404
-    assert client.get(f"/leads/{lead.pk}/messages/1/html/").status_code == 404
+    assert client.get(f"/leads/{lead.pk}/messages/{theirs.pk}/html/").status_code == 404
+    # Nor through a lead of one's own: the message must belong to the lead in the URL.
+    assert client.get(f"/leads/{mine.pk}/messages/{theirs.pk}/html/").status_code == 404
+    assert client.get(f"/leads/{mine.pk}/live/").status_code == 200
+    assert client.get(f"/leads/{lead.pk}/live/").status_code == 404
     client.force_login(make_manager())
     assert client.get(f"/leads/{lead.pk}/").status_code == 200
+    assert client.get(f"/leads/{lead.pk}/messages/{theirs.pk}/html/").status_code == 200
 
 
 def test_it_shows_the_thread_the_triage_card_and_what_the_lead_cost(client):
@@ -126,6 +133,11 @@ def test_it_renders_with_a_bounded_number_of_queries(client, django_assert_max_n
     client.force_login(rep)
     with django_assert_max_num_queries(14):
         assert client.get(f"/leads/{lead.pk}/").status_code == 200
+    for n in range(20):  # four times the timeline: the same number of queries
+        Activity.objects.create(lead=lead, user=rep, kind=Activity.Kind.NOTE, text=f"more {n}")
+        ModelCall.objects.create(lead=lead, model="claude-haiku-5-5", cost_usd="0.001")
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/leads/{lead.pk}/").status_code == 200
 
 
 def test_it_sends_the_card_and_timeline_to_an_open_lead_page_only_when_they_change(client):
@@ -141,3 +153,13 @@ def test_it_sends_the_card_and_timeline_to_an_open_lead_page_only_when_they_chan
     assert 'id="events" hx-swap-oob="true"' in html and "From a colleague" in html
     assert 'id="triage-summary" hx-swap-oob="true"' in html
     assert "<form" not in html  # nothing the rep may be typing in is replaced
+
+
+def test_it_answers_a_bad_since_or_id_with_a_page_not_a_500(client):
+    lead = sales_lead(1)
+    client.force_login(make_rep())
+    assert client.get(f"/leads/{lead.pk}/live/", {"since": "2026-02-30T00:00"}).status_code == 200
+    assert client.get(f"/leads/{lead.pk}/", {"html": "²"}).status_code == 200
+    updates = client.get("/queue/updates/", {"since": "2026-02-30T00:00", "shown": "1,²"})
+    assert updates.status_code == 200
+    assert client.get("/", {"after": "1~2026-02-30T00:00~5"}).status_code == 200

@@ -197,8 +197,14 @@ def test_it_sends_new_and_changed_leads_to_an_open_page(client):
     html = response.content.decode()
     assert f'id="lead-{shown.pk}"' in html and 'hx-swap-oob="true"' in html
     assert 'hx-swap-oob="afterbegin:#arrivals"' in html
-    # Nothing changed since this answer: the next poll is empty.
-    quiet = client.get("/queue/updates/", {"since": response.context["since"]})
+    # The next poll overlaps a little (a late commit is not missed): what it re-sends is
+    # replaced in place, never added again.
+    both = f"{shown.pk},{arrived.pk}"
+    again = client.get("/queue/updates/", {"since": response.context["since"], "shown": both})
+    assert again.context["arrived"] == []
+    # Once the overlap has passed with nothing new, a poll sends nothing.
+    later = (timezone.now() + timedelta(seconds=10)).isoformat()
+    quiet = client.get("/queue/updates/", {"since": later, "shown": both})
     assert quiet.context["updated"] == [] and quiet.context["arrived"] == []
 
 
@@ -224,3 +230,14 @@ def test_it_keeps_the_triages_copy_of_the_status_whoever_writes_it():
     triage.score = 90
     triage.save()  # an old in-memory triage does not write its stale copy back
     assert Triage.objects.get(lead=lead).lead_status == "lost"
+
+
+def test_it_sends_an_old_lead_touched_off_the_page_as_a_change_not_an_arrival(client):
+    rep = make_rep()
+    old = sales_lead(1)
+    Triage.objects.filter(lead=old).update(decided_at=timezone.now() - timedelta(days=3))
+    client.force_login(rep)
+    since = timezone.now().isoformat()
+    Lead.objects.filter(pk=old.pk).update(updated_at=timezone.now())  # a colleague's note
+    response = client.get("/queue/updates/", {"since": since, "shown": ""})
+    assert response.context["arrived"] == []

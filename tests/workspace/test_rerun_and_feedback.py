@@ -106,4 +106,40 @@ def test_it_keeps_a_reps_claim_when_a_provisional_decision_is_replaced(
 
     assert not final.provisional
     assert final.assignee == rep  # not handed to the next in the rotation
-    assert least_loaded(final.queue) in (colleague, colleague.pk)  # who it would have gone to
+    assert least_loaded(final.queue) == colleague.pk  # who it would have gone to
+
+
+def test_it_refuses_a_rerun_while_the_circuit_is_open(client, settings, fake_anthropic, on_commit):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from routing.models import Circuit
+
+    lead = local_lead(settings)
+    Circuit.objects.update_or_create(
+        name="anthropic",
+        defaults={"open_until": timezone.now() + timedelta(minutes=5), "reason": "401"},
+    )
+    client.force_login(make_rep())
+    with on_commit():
+        response = client.post(f"/leads/{lead.pk}/rerun/", {"tier": "3"}, follow=True)
+    assert "paused" in response.content.decode()
+    assert fake_anthropic.requests == []
+    assert not lead.activities.exists()
+
+
+def test_it_keeps_an_owner_a_manager_assigned_through_a_re_decision(client, fake_anthropic):
+    from routing import services
+    from tests.helpers import make_lead
+
+    lead = make_lead()
+    for _ in range(3):
+        fake_anthropic.overloaded()
+    services.triage_lead(lead.pk)
+    make_rep("ben")  # the rotation's pick
+    ana = make_rep("ana")
+    client.force_login(make_manager())
+    client.post(f"/leads/{lead.pk}/assign/", {"assignee": ana.pk})
+    fake_anthropic.reply(answer())
+    assert services.triage_lead(lead.pk).assignee == ana
