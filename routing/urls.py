@@ -1,6 +1,6 @@
 from django.urls import path
 
-from routing import views
+from routing import lead_views, views
 
 urlpatterns = [
     path("", views.queue, name="queue"),
@@ -8,30 +8,30 @@ urlpatterns = [
     path("queue/bulk/", views.bulk_action, name="queue-bulk"),
     path("views/", views.save_view, name="saved-view-save"),
     path("views/<int:view_id>/delete/", views.delete_view, name="saved-view-delete"),
-    path("leads/<int:lead_id>/", views.lead_detail, name="lead"),
-    path("leads/<int:lead_id>/live/", views.lead_live, name="lead-live"),
+    path("leads/<int:lead_id>/", lead_views.lead_detail, name="lead"),
+    path("leads/<int:lead_id>/live/", lead_views.lead_live, name="lead-live"),
     path(
         "leads/<int:lead_id>/messages/<int:message_id>/html/",
-        views.message_html,
+        lead_views.message_html,
         name="message-html",
     ),
     path(
         "leads/<int:lead_id>/attachments/<int:attachment_id>/",
-        views.attachment_download,
+        lead_views.attachment_download,
         name="lead-attachment",
     ),
-    path("leads/<int:lead_id>/claim/", views.claim, name="lead-claim"),
-    path("leads/<int:lead_id>/unclaim/", views.unclaim, name="lead-unclaim"),
-    path("leads/<int:lead_id>/assign/", views.assign, name="lead-assign"),
-    path("leads/<int:lead_id>/status/", views.set_status, name="lead-status"),
-    path("leads/<int:lead_id>/notes/", views.add_note, name="lead-note"),
-    path("leads/<int:lead_id>/category/", views.correct_category, name="lead-category"),
+    path("leads/<int:lead_id>/claim/", lead_views.claim, name="lead-claim"),
+    path("leads/<int:lead_id>/unclaim/", lead_views.unclaim, name="lead-unclaim"),
+    path("leads/<int:lead_id>/assign/", lead_views.assign, name="lead-assign"),
+    path("leads/<int:lead_id>/status/", lead_views.set_status, name="lead-status"),
+    path("leads/<int:lead_id>/notes/", lead_views.add_note, name="lead-note"),
+    path("leads/<int:lead_id>/category/", lead_views.correct_category, name="lead-category"),
     path(
         "leads/<int:lead_id>/qualification/",
-        views.correct_qualification,
+        lead_views.correct_qualification,
         name="lead-qualification",
     ),
-    path("leads/<int:lead_id>/rerun/", views.rerun, name="lead-rerun"),
-    path("leads/<int:lead_id>/spam/", views.mark_spam, name="lead-spam"),
-    path("leads/<int:lead_id>/merge/", views.merge, name="lead-merge"),
+    path("leads/<int:lead_id>/rerun/", lead_views.rerun, name="lead-rerun"),
+    path("leads/<int:lead_id>/spam/", lead_views.mark_spam, name="lead-spam"),
+    path("leads/<int:lead_id>/merge/", lead_views.merge, name="lead-merge"),
 ]
