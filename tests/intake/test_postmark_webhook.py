@@ -222,3 +222,13 @@ def test_it_answers_5xx_while_the_database_is_down_and_stores_the_retry_once(cli
     assert retried.status_code == again.status_code == 200
     assert Message.objects.count() == 1
     assert Lead.objects.count() == 1
+
+
+def test_it_stores_a_payload_whose_header_values_keep_their_folding(client, db):
+    payload = load("anymail-postmark-inbound-test-payload.json")
+    payload["Headers"].append({"Name": "X-Folded", "Value": "one\r\n  two"})
+
+    response = post(client, payload, **basic_auth())
+
+    assert response.status_code == 200
+    assert b"X-Folded: one  two\r\n" in bytes(Message.objects.get().raw)
