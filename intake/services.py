@@ -73,8 +73,12 @@ def ingest_email(
     provider_message_id: str = "",
     envelope_recipient: str = "",
     provider_payload: dict | None = None,
+    enqueue: bool = True,
 ) -> Ingested:
     """Store an RFC 822 message as received and queue its processing.
+
+    enqueue=False leaves the processing to the caller (`enqueue_processing`), which
+    then owes it for every message created.
 
     Idempotent: N deliveries of one message, sequential or concurrent, give
     one Message and one processing task (unique constraints on the provider's
@@ -115,8 +119,24 @@ def ingest_email(
         if existing is None:
             raise
         return Ingested(existing, created=False)
-    transaction.on_commit(lambda: async_task("intake.tasks.process_message", message.pk))
+    if enqueue:
+        transaction.on_commit(lambda: async_task("intake.tasks.process_message", message.pk))
     return Ingested(message, created=True)
+
+
+# Messages one processing task takes when they are enqueued together: far fewer tasks
+# for a bulk import, and at most this many parse time budgets (mime.Limits.max_seconds)
+# inside one task's Q_TIMEOUT.
+PROCESS_BATCH = 10
+
+
+def enqueue_processing(message_ids: list[int]) -> None:
+    """Queue the processing of stored messages, on commit, a few per task."""
+    for start in range(0, len(message_ids), PROCESS_BATCH):
+        batch = message_ids[start : start + PROCESS_BATCH]
+        transaction.on_commit(
+            lambda batch=batch: async_task("intake.tasks.process_messages", batch)
+        )
 
 
 def _find_existing(dedupe_key: str, provider: str, provider_message_id: str) -> Message | None:

@@ -10,6 +10,7 @@ from intake import services
 from intake.models import Lead, Message
 from tests.corpus import CORPUS, dedupe_key, expected_flag, split_corpus, stored
 from tests.helpers import make_email
+from tests.intake.conftest import run_queued
 
 DIALECTS = ("bsd", "dos", "mac")
 SUMMARY = re.compile(r"^imported (\d+), duplicates (\d+), rejected (\d+)", re.M)
@@ -182,3 +183,20 @@ def test_it_fails_for_a_path_that_does_not_exist(tmp_path):
     with pytest.raises(CommandError, match="no such file or directory"):
         call_command("import_mail", str(tmp_path / "missing.eml"), "--no-progress")
     assert not Message.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_enqueues_the_processing_a_few_messages_per_task(tmp_path, broker):
+    for n in range(23):
+        raw = make_email(sender=f"Buyer {n} <b{n}@buyer{n}.example>", message_id=f"<b{n}@x>")
+        (tmp_path / f"{n:02d}.eml").write_bytes(raw)
+
+    _, counts = import_mail(tmp_path)
+
+    assert counts == (23, 0, 0)
+    assert Message.objects.filter(parse_state=Message.ParseState.PENDING).count() == 23
+    ran = run_queued(broker)
+    assert ran.count("intake.tasks.process_messages") == 3
+    assert "intake.tasks.process_message" not in ran
+    assert not Message.objects.filter(parse_state=Message.ParseState.PENDING).exists()
+    assert Lead.objects.count() == 23

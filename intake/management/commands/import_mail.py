@@ -2,8 +2,9 @@
 
 Every message goes through `services.ingest_email`, the same code a webhook
 uses: stored raw under its dedupe key, then processed by the task enqueued on
-commit. Each message is its own small transaction, so one bad file never
-rolls back the others, and running the import twice stores nothing new.
+commit. Messages are stored 50 to a transaction, each under its own savepoint, so
+one bad file never rolls back the others; their processing is enqueued a few
+messages per task. Running the import twice stores nothing new.
 """
 
 import logging
@@ -12,11 +13,12 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import InterfaceError, OperationalError, reset_queries
+from django.db import InterfaceError, OperationalError, reset_queries, transaction
 from tqdm import tqdm
 
 from intake import mime, services
@@ -26,6 +28,9 @@ logger = logging.getLogger(__name__)
 # Enough of a file to tell an mbox ("From " line) from a single message.
 HEAD_BYTES = 4096
 SHOWN_PATHS = 3
+# Messages stored per transaction. Each has its own savepoint inside it (ingest_email), so
+# a message that fails rolls back alone; the batch saves a commit per message.
+BATCH = 50
 
 
 def is_skipped(path: Path) -> bool:
@@ -140,37 +145,48 @@ class Command(BaseCommand):
         with tqdm(
             total=total, unit="file", file=sys.stderr, disable=not show_progress, leave=False
         ) as progress:
-            for path in walk(paths, summary.counts):
-                self.import_file(path, provider, summary)
+            messages = self.messages(paths, summary, progress)
+            while batch := list(islice(messages, BATCH)):
+                with transaction.atomic():
+                    created = [
+                        self.import_message(label, raw, provider, summary) for label, raw in batch
+                    ]
+                    services.enqueue_processing([pk for pk in created if pk is not None])
                 # With DEBUG on, Django keeps every query (raw bytes included) in memory.
                 reset_queries()
-                progress.update()
-                counts = summary.counts
-                progress.set_postfix(
-                    imported=counts["imported"],
-                    duplicates=counts["duplicates"],
-                    rejected=counts["rejected"],
-                    refresh=False,
-                )
         seconds = time.monotonic() - started
         for line in summary.lines(seconds):
             self.stdout.write(line)
         if summary.counts["failed"]:
             raise CommandError(f"{summary.counts['failed']} messages failed; see the log above")
 
-    def import_file(self, path: Path, provider: str, summary: Summary) -> None:
-        label = str(path)
-        try:
-            for label, raw in read_messages(path):
-                self.import_message(label, raw, provider, summary)
-        except services.IntakeError as exc:
-            summary.reject(rejection_reason(exc), label)
-        except OSError as exc:
-            summary.reject(f"unreadable: {exc.strerror or exc}", label)
+    def messages(
+        self, paths: list[Path], summary: Summary, progress
+    ) -> Iterator[tuple[str, bytes]]:
+        """(label, raw) for every message under `paths`; files that cannot be read are
+        rejected here."""
+        for path in walk(paths, summary.counts):
+            label = str(path)
+            try:
+                for label, raw in read_messages(path):
+                    yield label, raw
+            except services.IntakeError as exc:
+                summary.reject(rejection_reason(exc), label)
+            except OSError as exc:
+                summary.reject(f"unreadable: {exc.strerror or exc}", label)
+            progress.update()
+            counts = summary.counts
+            progress.set_postfix(
+                imported=counts["imported"],
+                duplicates=counts["duplicates"],
+                rejected=counts["rejected"],
+                refresh=False,
+            )
 
-    def import_message(self, label: str, raw: bytes, provider: str, summary: Summary) -> None:
+    def import_message(self, label: str, raw: bytes, provider: str, summary: Summary) -> int | None:
+        """The stored message's id when it is new."""
         try:
-            result = services.ingest_email(raw=raw, provider=provider)
+            result = services.ingest_email(raw=raw, provider=provider, enqueue=False)
         except services.IntakeError as exc:
             summary.reject(rejection_reason(exc), label)
         except (OperationalError, InterfaceError):
@@ -181,3 +197,5 @@ class Command(BaseCommand):
             summary.counts["failed"] += 1
         else:
             summary.counts["imported" if result.created else "duplicates"] += 1
+            return result.message.pk if result.created else None
+        return None
