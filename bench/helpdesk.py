@@ -208,12 +208,14 @@ def helpdesk_section(ctx) -> list[Row]:
             None,
             round(end_to_end, 1),
         ),
+        # Not the target's figure (the issue sets it on import_mail, our ingest): shown so
+        # no one mistakes stored for triage-ready. helpdesk parses while it stores.
         Row(
             name,
-            "ratio with processing / helpdesk",
+            "ratio with processing / helpdesk (for reference)",
             f"{ratio_end:.1f}x",
-            ">= 10x",
-            at_least(ratio_end, 10),
+            "",
+            None,
             round(ratio_end, 2),
         ),
     ]
