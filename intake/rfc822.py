@@ -25,9 +25,9 @@ from email.utils import encode_rfc2231, formataddr
 LINE_MAX = 998  # RFC 5322 2.1.1, without the CRLF
 FIELD_NAME = re.compile(r"^[!-9;-~]{1,100}$")  # printable ASCII, no colon, no space
 CONTENT_TYPE = re.compile(r"^[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*$")
-# Fields the MIME structure below owns; a provider's copies would contradict it.
 FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")  # folding the provider kept
 BREAK = re.compile(r"[\r\n]+")
+# Fields the MIME structure below owns; a provider's copies would contradict it.
 STRUCTURE_FIELDS = {"mime-version", "content-type", "content-transfer-encoding"}
 
 
