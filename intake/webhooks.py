@@ -585,10 +585,13 @@ def _reconstructed(message) -> bytes:
             continue
         # anymail builds attachments from decoded bytes with no
         # Content-Transfer-Encoding; written out as they are, line-ending
-        # conversion would corrupt binary content.
+        # conversion would corrupt binary content, and a text file's LF would
+        # come back as CRLF: an attachment keeps the sender's exact bytes.
         content = part.get_payload(decode=True)
         if isinstance(content, bytes) and (
-            part.get_content_maintype() != "text" or not content.isascii()
+            part.get_content_maintype() != "text"
+            or not content.isascii()
+            or (part.get_filename() is not None and _bare_line_ends(content))
         ):
             encoders.encode_base64(part)
     # RFC 5322 lines end in CRLF; the email package writes "\n" unless told.
@@ -597,6 +600,12 @@ def _reconstructed(message) -> bytes:
         return message.as_bytes(policy=policy)
     except (UnicodeError, ValueError, LookupError):
         return message.as_bytes(policy=policy.clone(utf8=True))
+
+
+def _bare_line_ends(content: bytes) -> bool:
+    """A lone LF or CR, which the email package writes out as CRLF."""
+    rest = content.replace(b"\r\n", b"")
+    return b"\n" in rest or b"\r" in rest
 
 
 # Small, useful provider fields kept beside the message; never bodies or attachments.

@@ -8,17 +8,24 @@ and the plain-HTTP loopback differ.
 import base64
 import http.client
 import json
+import re
 import select
 import socket
 import threading
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from http.cookies import Morsel, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlencode
 
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.contrib.auth.models import User
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+from rest_framework.authtoken.models import Token
 
-from tests.helpers import make_email
+from tests.helpers import make_email, make_user
 
 SECRET_KEY = "faults-secret-key-" + "x" * 40
 WEBHOOK_SECRET = "provider:faults-webhook-pw"
@@ -71,8 +78,18 @@ def tail(path: Path, size: int = 4000) -> str:
 @dataclass
 class Answer:
     status: int
-    headers: dict[str, str]  # names lower-cased
+    headers: dict[str, str]  # names lower-cased; a repeated header keeps its last value
     body: bytes
+    set_cookies: list[str] = field(default_factory=list)  # every Set-Cookie, as sent
+
+    @classmethod
+    def read(cls, response: http.client.HTTPResponse) -> "Answer":
+        return cls(
+            response.status,
+            {name.lower(): value for name, value in response.getheaders()},
+            response.read(),
+            response.headers.get_all("Set-Cookie") or [],
+        )
 
     def json(self):
         return json.loads(self.body)
@@ -99,12 +116,7 @@ class Http:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             conn.request(method, path, body=body or None, headers=headers or {})
-            response = conn.getresponse()
-            return Answer(
-                response.status,
-                {name.lower(): value for name, value in response.getheaders()},
-                response.read(),
-            )
+            return Answer.read(conn.getresponse())
         finally:
             conn.close()
 
@@ -132,11 +144,7 @@ class Http:
                     break
             response = http.client.HTTPResponse(sock)
             response.begin()
-            return Answer(
-                response.status,
-                {name.lower(): value for name, value in response.getheaders()},
-                response.read(),
-            )
+            return Answer.read(response)
         finally:
             sock.close()
 
@@ -172,6 +180,92 @@ def post_form(web: Http, path: str, fields: dict, auth: str | None = WEBHOOK_SEC
     body = encode_multipart(BOUNDARY, fields)
     headers = {"Content-Type": MULTIPART_CONTENT, **(basic(auth) if auth else {})}
     return web.post(path, body, headers)
+
+
+# --- People using the workspace ------------------------------------------------------------
+
+PASSWORD = "faults-password-1"
+
+
+def with_password(user: User, password: str = PASSWORD) -> User:
+    """Give `user` a password the stack's web server can check. Tests hash with MD5
+    (tests/conftest.py), which production settings do not accept: a PBKDF2 hash with few
+    iterations is, and the server upgrades it at the first sign-in."""
+    hasher = PBKDF2PasswordHasher()
+    user.password = hasher.encode(password, hasher.salt(), iterations=1000)
+    user.save(update_fields=["password"])
+    return user
+
+
+class Session:
+    """A person's browser against the stack: cookies kept as a browser keeps them, every
+    request from behind the TLS proxy, posts sent from the site's own pages (its Origin and
+    the CSRF token) unless a test says otherwise."""
+
+    def __init__(self, web: Http):
+        self.web = web
+        self.cookies: dict[str, str] = {}
+        self.received: dict[str, Morsel] = {}  # the last Set-Cookie of each name, with flags
+
+    @property
+    def origin(self) -> str:
+        return f"https://127.0.0.1:{self.web.port}"
+
+    def request(self, method: str, path: str, body: bytes = b"", headers=None) -> Answer:
+        sent = {**BEHIND_TLS, **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        answer = self.web.request(method, path, body, sent)
+        for header in answer.set_cookies:
+            for name, morsel in SimpleCookie(header).items():
+                self.received[name] = morsel
+                if morsel.value and morsel["max-age"] != "0":
+                    self.cookies[name] = morsel.value
+                else:
+                    self.cookies.pop(name, None)  # deleted
+        return answer
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
+        return self.request("GET", path, headers=headers)
+
+    def post(
+        self,
+        path: str,
+        fields: dict[str, str] | None = None,
+        *,
+        token: bool = True,
+        origin: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        """A form post. `token=False`: without the CSRF token; `origin`: from another site."""
+        fields = dict(fields or {})
+        if token:
+            fields["csrfmiddlewaretoken"] = self.cookies.get("csrftoken", "")
+        sent = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": origin or self.origin,
+            **(headers or {}),
+        }
+        return self.request("POST", path, urlencode(fields).encode(), sent)
+
+
+def sign_in(web: Http, username: str, password: str = PASSWORD) -> Session:
+    """Sign in through the login form, as a person does: its page, its CSRF token, a post."""
+    session = Session(web)
+    page = session.get("/login/")
+    assert page.status == 200, page.status
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
+    fields = {"username": username, "password": password, "csrfmiddlewaretoken": token[1].decode()}
+    answer = session.post("/login/", fields, token=False)
+    assert answer.status == 302 and "sessionid" in session.cookies, (answer.status, answer.body)
+    return session
+
+
+def api_headers(username: str = "api-reader") -> dict[str, str]:
+    """Headers for the REST API as a user with a token, from behind the TLS proxy."""
+    user = User.objects.filter(username=username).first() or make_user(username)
+    token, _ = Token.objects.get_or_create(user=user)
+    return {"Authorization": f"Token {token.key}", **BEHIND_TLS}
 
 
 def postmark_raw(n: int, *, tag: str = "lead", **email) -> dict:
@@ -233,6 +327,31 @@ def triage_answer(**overrides) -> dict:
 
 def messages_calls(fake) -> list:
     return fake.requests_to("/v1/messages", "POST")
+
+
+def calls_about(fake, marker: str) -> list:
+    """The Messages API requests whose prompt carries `marker` (a lead's sender, say)."""
+    return [request for request in messages_calls(fake) if marker.encode() in request.body]
+
+
+class PerLead:
+    """The fake's answers scripted per lead, found by its sender's address in the prompt, and
+    per model: `{sender: {model: [answer, ...]}}`. Each call takes the model's next answer
+    for that lead, the last one repeating; a model not in a lead's script answers validly."""
+
+    def __init__(self, script: dict[str, dict[str, list]]):
+        self.script = script
+        self.taken: Counter[tuple[str, str]] = Counter()
+        self.lock = threading.Lock()
+
+    def __call__(self, request: dict):
+        prompt = json.dumps(request)
+        sender = next(sender for sender in self.script if sender in prompt)
+        answers = self.script[sender].get(request["model"]) or [triage_answer()]
+        with self.lock:
+            taken = self.taken[(sender, request["model"])]
+            self.taken[(sender, request["model"])] += 1
+        return answers[min(taken, len(answers) - 1)]
 
 
 # --- A web server that counts the GETs it receives -----------------------------------------

@@ -91,6 +91,26 @@ def test_it_keeps_binary_attachments_intact_when_rebuilding_the_message(client, 
     assert attachment.get_content() == content
 
 
+def test_it_keeps_text_attachments_byte_for_byte_when_rebuilding_the_message(client, db):
+    files = {
+        "notes.txt": ("text/plain", b"line one\nline two\n"),
+        "x.html": ("text/html", b"<p>one</p>\n<p>two</p>\n"),
+    }
+    payload = load("anymail-postmark-inbound-test-payload.json")
+    payload["Attachments"] = [
+        {"Name": name, "ContentType": content_type, "Content": b64encode(content).decode()}
+        for name, (content_type, content) in files.items()
+    ]
+
+    post(client, payload, **basic_auth())
+
+    parsed = email.message_from_bytes(bytes(Message.objects.get().raw), policy=email.policy.default)
+    kept = {
+        part.get_filename(): part.get_payload(decode=True) for part in parsed.iter_attachments()
+    }
+    assert kept == {name: content for name, (_, content) in files.items()}
+
+
 def test_it_keeps_small_provider_fields_and_never_the_attachments(client, db):
     post(client, load("anymail-postmark-inbound-test-payload-with-raw.json"), **basic_auth())
 
