@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from intake.models import Contact, Form, Lead, Message
@@ -501,15 +501,16 @@ def within_caps(lead, policy) -> bool:
     if per_lead >= policy.max_escalations_per_lead:
         return False
     since = timezone.now() - timedelta(days=1)
-    escalated = Triage.objects.filter(escalated=True, decided_at__gte=since)
-    per_sender = escalated.filter(lead__contact=lead.contact).count()
-    if per_sender >= policy.max_escalations_per_sender_per_day:
-        return False
     contact = lead.contact
+    escalated = Triage.objects.filter(escalated=True, decided_at__gte=since).aggregate(
+        per_sender=Count("pk", filter=Q(lead__contact=contact)),
+        per_domain=Count("pk", filter=Q(lead__contact__domain=contact.domain)),
+    )
+    if escalated["per_sender"] >= policy.max_escalations_per_sender_per_day:
+        return False
     if contact.is_free_mail or not contact.domain:
         return True
-    per_domain = escalated.filter(lead__contact__domain=contact.domain).count()
-    return per_domain < policy.max_escalations_per_domain_per_day
+    return escalated["per_domain"] < policy.max_escalations_per_domain_per_day
 
 
 def decide_locally(lead, message, facts, draft: Draft) -> None:

@@ -30,6 +30,20 @@ def test_it_triages_a_confident_lead_in_eleven_statements(
     assert triage.decided_at is not None and triage.model == "claude-haiku-5-5"
 
 
+def test_it_checks_the_escalation_caps_in_two_queries(fake_anthropic, django_assert_num_queries):
+    fake_anthropic.default = lambda request: answer()
+    services.triage_lead(make_lead().pk)
+    lead = make_lead(sender="sam@example.org", message_id="<m2@example.org>")
+    fake_anthropic.reply(answer(confidence=0.4))
+
+    # The eleven above, the caps (this lead's escalations; the sender's and the domain's
+    # today), and the tier-2 call's row before and after.
+    with django_assert_num_queries(15):
+        triage = services.triage_lead(lead.pk)
+
+    assert triage.escalated and triage.tier == 2
+
+
 def test_it_reads_the_lead_its_contact_and_its_first_message_in_one_query(
     django_assert_num_queries,
 ):
