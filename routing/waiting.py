@@ -13,16 +13,10 @@ import time
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from intake.models import Lead
+from intake.models import Lead, Message
 from routing import config
 from routing.models import Triage
-from routing.services import (
-    LEAD_FIELDS,
-    claim,
-    first_message,
-    leads_in_batches,
-    triage_claimed,
-)
+from routing.services import claim, lead_to_triage, leads_in_batches, triage_claimed
 
 
 def waiting_leads():
@@ -35,24 +29,25 @@ def waiting_leads():
     )
 
 
-def take_waiting_lead() -> tuple[Lead, Triage] | None:
-    """Claim the oldest lead no worker has started on, or None when there is none."""
+def take_waiting_lead() -> tuple[Lead, Message | None, Triage] | None:
+    """Claim the oldest lead no worker has started on, or None when there is none: the lead,
+    its first message and the claim."""
     while True:
         with transaction.atomic():
             # Helpers skip a lead another helper is claiming rather than queue behind it. NO KEY:
             # a task claiming the same lead must still pass its foreign-key check on this row.
-            lead = (
+            lead_id = (
                 waiting_leads()
-                .select_related("contact", "form")
-                .only(*LEAD_FIELDS)
                 .select_for_update(skip_locked=True, no_key=True, of=("self",))
+                .values_list("pk", flat=True)
                 .first()
             )
-            if lead is None:
+            if lead_id is None:
                 return None
-            triage = claim(lead.pk)
-        if triage is not None:
-            return lead, triage
+            triage = claim(lead_id)
+            if triage is not None:
+                lead, message = lead_to_triage(lead_id)
+                return lead, message, triage
         # Its own task claimed it first: take the next one.
 
 
@@ -65,9 +60,9 @@ def triage_waiting_leads(*, until: float) -> int:
         taken = take_waiting_lead()
         if taken is None:
             break
-        lead, triage = taken
+        lead, message, triage = taken
         with config.pinned() as pinned:
-            triage = triage_claimed(lead, first_message(lead), triage, pinned.policy)
+            triage = triage_claimed(lead, message, triage, pinned.policy)
         done += 1
         if triage.provisional:
             break

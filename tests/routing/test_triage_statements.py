@@ -2,16 +2,25 @@
 of the lead returns."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
 from intake import services as intake
 from intake.models import Form, Lead, Message
-from routing import services
+from routing import services, waiting
+from routing.models import RoutingPolicy
 from tests.helpers import make_email, make_lead
 from tests.routing.test_triage import answer
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_random_audits(db):
+    """A shadow audit is drawn at random, and adds a call."""
+    services.current_policy()  # seeds the defaults a flushed database lacks
+    RoutingPolicy.objects.update(shadow_audit_rate=Decimal("0"))
 
 
 def test_it_triages_a_confident_lead_in_eleven_statements(
@@ -42,6 +51,20 @@ def test_it_checks_the_escalation_caps_in_two_queries(fake_anthropic, django_ass
         triage = services.triage_lead(lead.pk)
 
     assert triage.escalated and triage.tier == 2
+
+
+def test_a_helper_takes_a_waiting_lead_and_its_first_message_in_four_statements(
+    django_assert_num_queries,
+):
+    lead = make_lead()
+
+    # In a savepoint: the leads unapplied batches hold, the oldest waiting lead locked, the
+    # claim, the lead and its message.
+    with django_assert_num_queries(6):
+        taken, message, triage = waiting.take_waiting_lead()
+
+    assert (taken, message, triage.lead_id) == (lead, lead.messages.get(), lead.pk)
+    assert waiting.take_waiting_lead() is None
 
 
 def test_it_reads_the_lead_its_contact_and_its_first_message_in_one_query(
