@@ -128,7 +128,7 @@ def triage_lead(
 ) -> Triage | None:
     """Triage one lead. `tier1_response`: tier 1's answer when it was already obtained (a
     Message Batch result, recorded by the caller); the rest of the decision is unchanged."""
-    lead, message = lead_to_triage(lead_id)
+    lead, message = lead_and_first_message(lead_id)
     if lead is None:
         logger.warning("triage_lead: lead %s no longer exists", lead_id)
         return None
@@ -146,7 +146,7 @@ def leads_to_triage():
     return Lead.objects.select_related("contact", "form").only(*LEAD_FIELDS)
 
 
-def lead_to_triage(lead_id: int) -> tuple[Lead | None, Message | None]:
+def lead_and_first_message(lead_id: int) -> tuple[Lead | None, Message | None]:
     """The lead as `leads_to_triage()` reads it and its `first_message`, in one query."""
     sql, parts = _lead_statement()
     with connection.cursor() as cursor:
@@ -169,7 +169,7 @@ def lead_to_triage(lead_id: int) -> tuple[Lead | None, Message | None]:
 
 @functools.cache
 def _lead_statement() -> tuple[str, list]:
-    """`lead_to_triage`'s query, and the (model, fields) of its columns from left to right."""
+    """`lead_and_first_message`'s query, and the (model, fields) of its columns in order."""
     related: dict[str, list[str]] = {}
     for name in LEAD_FIELDS:
         relation, _, field = name.partition("__")

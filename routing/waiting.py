@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef
 from intake.models import Lead, Message
 from routing import config
 from routing.models import Triage
-from routing.services import claim, lead_to_triage, leads_in_batches, triage_claimed
+from routing.services import claim, lead_and_first_message, leads_in_batches, triage_claimed
 
 
 def waiting_leads():
@@ -46,7 +46,7 @@ def take_waiting_lead() -> tuple[Lead, Message | None, Triage] | None:
                 return None
             triage = claim(lead_id)
             if triage is not None:
-                lead, message = lead_to_triage(lead_id)
+                lead, message = lead_and_first_message(lead_id)
                 return lead, message, triage
         # Its own task claimed it first: take the next one.
 

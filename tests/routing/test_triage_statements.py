@@ -79,7 +79,7 @@ def test_it_reads_the_lead_its_contact_and_its_first_message_in_one_query(
     )
 
     with django_assert_num_queries(1):
-        read, message = services.lead_to_triage(lead.pk)
+        read, message = services.lead_and_first_message(lead.pk)
         facts = services.lead_facts(read, message)
 
     expected = services.leads_to_triage().get(pk=lead.pk)
@@ -107,11 +107,11 @@ def test_it_reads_a_form_lead_and_a_lead_without_messages():
     ).message.lead
     bare = Lead.objects.create(contact=submitted.contact, subject="No message yet")
 
-    read, message = services.lead_to_triage(submitted.pk)
+    read, message = services.lead_and_first_message(submitted.pk)
     assert (read.form.slug, read.queue_hint, message.text) == (
         "pricing",
         "sales-emea",
         "Pricing please",
     )
-    assert services.lead_to_triage(bare.pk) == (bare, None)
-    assert services.lead_to_triage(bare.pk + 1000) == (None, None)
+    assert services.lead_and_first_message(bare.pk) == (bare, None)
+    assert services.lead_and_first_message(bare.pk + 1000) == (None, None)
