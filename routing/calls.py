@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from routing import config, llm, prices
+from routing import config, llm, prices, rows
 from routing.models import Circuit, ModelCall, ModelPrice
 
 logger = logging.getLogger(__name__)
@@ -34,20 +34,22 @@ class PermanentFailure(Exception):
 def call_model(lead, request, *, tier: int, purpose: str, cooldown_seconds: int) -> llm.Response:
     """Call the API; one ModelCall row per real call, created before the call and
     completed after it, each committed at once (no transaction is open here)."""
-    rows: dict[int, ModelCall] = {}
+    made: dict[int, ModelCall] = {}
 
     def before_attempt(attempt: int) -> None:
-        rows[attempt] = ModelCall.objects.create(
-            lead=lead,
-            model=request.model,
-            tier=tier,
-            purpose=purpose,
-            retries=attempt - 1,
-            error="no answer recorded (the call was interrupted)",
+        made[attempt] = rows.insert(
+            ModelCall(
+                lead=lead,
+                model=request.model,
+                tier=tier,
+                purpose=purpose,
+                retries=attempt - 1,
+                error="no answer recorded (the call was interrupted)",
+            )
         )
 
     def on_attempt(attempt: int, outcome) -> None:
-        complete_call(rows[attempt], outcome)
+        complete_call(made[attempt], outcome)
 
     try:
         return llm.call(
@@ -90,7 +92,10 @@ def complete_call(call: ModelCall, outcome) -> ModelCall:
         call.stop_reason = (outcome.stop_reason or "")[:30]
         if usage is None:
             call.error = "response carried no usage"
-    call.save(update_fields=None if call.pk is None else COMPLETED_FIELDS)
+    if call.pk is None:
+        call.save()
+    else:
+        rows.update(call, COMPLETED_FIELDS)
     return call
 
 

@@ -9,11 +9,12 @@ answer is never trusted because it parsed: `stop_reason` `refusal` or `max_token
 guarantee, and a local fake or a future model may not constrain at all.
 """
 
+import functools
 import json
 import math
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -113,7 +114,8 @@ class TriageOutput:
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON shape (JSON-serialisable: stored in `Triage.outputs`)."""
-        data = asdict(self)
+        # Not asdict(): it deep-copies every value, and every value here is immutable.
+        data = {item.name: getattr(self, item.name) for item in fields(self)}
         data["qualification"] = self.qualification.to_dict()
         return data
 
@@ -155,7 +157,15 @@ def _fact(description: str, number: tuple[str, str, str] | None = None) -> dict[
 
 
 def triage_schema(categories: list[str]) -> dict[str, Any]:
-    """The JSON schema for `output_config.format`, with the active category slugs as the enum."""
+    """The JSON schema for `output_config.format`, with the active category slugs as the enum.
+
+    Built once per category set, like the system prompt: every caller gets the same dict, so
+    read it and never change it (the SDK copies what it sends)."""
+    return _triage_schema(tuple(categories))
+
+
+@functools.lru_cache(maxsize=32)
+def _triage_schema(categories: tuple[str, ...]) -> dict[str, Any]:
     if not categories:
         raise ValueError("triage_schema needs at least one category")
     qualification = {

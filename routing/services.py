@@ -7,20 +7,20 @@ worker killed mid-call leaves its real calls on record, and the lease expires
 so the lead is triaged again.
 """
 
+import functools
 import logging
 import random
-import time
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from intake.models import Lead, Message
-from routing import calls, config, contract, injection, llm, local, prompt, rules
+from intake.models import Contact, Form, Lead, Message
+from routing import calls, config, contract, injection, llm, local, prompt, rows, rules
 from routing.assign import assign, compute_priority, compute_score
 from routing.models import (
     Activity,
@@ -51,6 +51,17 @@ LEAD_FIELDS = (
     "contact__is_free_mail",
     "form__slug",
 )
+# What triage reads of a message: the raw bytes too, injection checks read the HTML as sent.
+MESSAGE_FIELDS = (
+    "lead_id",
+    "channel",
+    "received_at",
+    "subject",
+    "text",
+    "text_new",
+    "hygiene",
+    "raw",
+)
 # What people did about a lead's owner, latest first, in the workspace's record.
 OWNER_KINDS = (Activity.Kind.CLAIM, Activity.Kind.UNCLAIM, Activity.Kind.ASSIGN)
 # Decisions no model stood behind go to a person.
@@ -78,31 +89,36 @@ def current_policy() -> RoutingPolicy:
 def claim(lead_id: int) -> Triage | None:
     """Take the lead for this worker, or None when it is decided or another worker has it.
 
-    The returned triage carries the lease this worker wrote (`claimed_until`):
-    `record_decision` saves only while that lease is still ours."""
+    The returned triage carries the lease this worker wrote (`claimed_until`) and the
+    attempts so far, the rest deferred: `record_decision` saves only while that lease is
+    still ours, and writes the decision over a row it reads again under a lock."""
     now = timezone.now()
-    lease = now + LEASE
-    # One conditional UPDATE is the claim: whoever's UPDATE matched holds the lease.
-    columns = ", ".join(f'"{f.column}"' for f in Triage._meta.concrete_fields)
-    claimed = list(
-        Triage.objects.raw(
-            f"UPDATE {Triage._meta.db_table} SET claimed_until = %s, attempts = attempts + 1 "
-            "WHERE lead_id = %s AND (claimed_until IS NULL OR claimed_until < %s) "
-            f"AND (decided_at IS NULL OR provisional) RETURNING {columns}",
-            [lease, lead_id, now],
-        )
+    db = connections[DEFAULT_DB_ALIAS]
+    new = Triage(lead_id=lead_id, claimed_until=now + LEASE, attempts=1)
+    sql, inserted, returned = _claim_statement()
+    values = [field.get_db_prep_save(field.pre_save(new, True), db) for field in inserted]
+    claimed = rows.fetch(Triage, returned, sql, [*values, now])
+    return claimed[0] if claimed else None
+
+
+@functools.cache
+def _claim_statement() -> tuple[str, list, list]:
+    """One statement is the claim, and whoever's statement returns the row holds the lease: a
+    new lead's row is inserted claimed; an existing one is taken only when no lease runs on it
+    and it is undecided or provisional. ON CONFLICT waits for a concurrent insert of the same
+    lead to commit, then checks the condition against that row as an UPDATE would."""
+    inserted = [field for field in rows.fields_of(Triage) if not field.primary_key]
+    returned = rows.fields_of(Triage, ("id", "lead", "attempts", "claimed_until"))
+    sql = (
+        f"INSERT INTO {Triage._meta.db_table} AS t ({rows.column_list(inserted)}) "
+        f"VALUES ({', '.join(['%s'] * len(inserted))}) "
+        "ON CONFLICT (lead_id) DO UPDATE SET claimed_until = EXCLUDED.claimed_until, "
+        "attempts = t.attempts + 1 "
+        "WHERE (t.claimed_until IS NULL OR t.claimed_until < %s) "
+        "AND (t.decided_at IS NULL OR t.provisional) "
+        f"RETURNING {rows.column_list(returned)}"
     )
-    if claimed:
-        return claimed[0]
-    # No row to claim: a new lead (the row is created claimed), or one decided or held.
-    try:
-        if not connection.in_atomic_block:
-            # Autocommit: a failed INSERT leaves nothing to roll back.
-            return Triage.objects.create(lead_id=lead_id, claimed_until=lease, attempts=1)
-        with transaction.atomic():
-            return Triage.objects.create(lead_id=lead_id, claimed_until=lease, attempts=1)
-    except IntegrityError:
-        return None
+    return sql, inserted, returned
 
 
 def triage_lead(
@@ -112,7 +128,7 @@ def triage_lead(
 ) -> Triage | None:
     """Triage one lead. `tier1_response`: tier 1's answer when it was already obtained (a
     Message Batch result, recorded by the caller); the rest of the decision is unchanged."""
-    lead = leads_to_triage().filter(pk=lead_id).first()
+    lead, message = lead_and_first_message(lead_id)
     if lead is None:
         logger.warning("triage_lead: lead %s no longer exists", lead_id)
         return None
@@ -122,7 +138,7 @@ def triage_lead(
     if triage is None:
         return None
     with config.pinned() as pinned:
-        return triage_claimed(lead, triage, pinned.policy, tier1_response=tier1_response)
+        return triage_claimed(lead, message, triage, pinned.policy, tier1_response=tier1_response)
 
 
 def leads_to_triage():
@@ -130,15 +146,67 @@ def leads_to_triage():
     return Lead.objects.select_related("contact", "form").only(*LEAD_FIELDS)
 
 
+def lead_and_first_message(lead_id: int) -> tuple[Lead | None, Message | None]:
+    """The lead as `leads_to_triage()` reads it and its `first_message`, in one query."""
+    sql, parts = _lead_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [lead_id])
+        values = cursor.fetchone()
+    if values is None:
+        return None, None
+    found, start = [], 0
+    for model, fields in parts:
+        row = values[start : start + len(fields)]
+        found.append(None if row[0] is None else rows.from_row(model, fields, row))
+        start += len(fields)
+    lead, contact, form, message = found
+    lead.contact = contact
+    lead.form = form
+    if message is not None:
+        message.lead = lead
+    return lead, message
+
+
+@functools.cache
+def _lead_statement() -> tuple[str, list]:
+    """`lead_and_first_message`'s query, and the (model, fields) of its columns in order."""
+    related: dict[str, list[str]] = {}
+    for name in LEAD_FIELDS:
+        relation, _, field = name.partition("__")
+        if field:
+            related.setdefault(relation, []).append(field)
+    own = [name for name in LEAD_FIELDS if "__" not in name]
+    parts = [
+        (Lead, rows.fields_of(Lead, ["id", *own, *related])),
+        (Contact, rows.fields_of(Contact, ["id", *related["contact"]])),
+        (Form, rows.fields_of(Form, ["id", *related["form"]])),
+        (Message, rows.fields_of(Message, ["id", *MESSAGE_FIELDS])),
+    ]
+    columns = ", ".join(
+        rows.column_list(fields, alias) for (_, fields), alias in zip(parts, "lcfm", strict=True)
+    )
+    message_columns = rows.column_list(parts[3][1])
+    sql = (
+        f"SELECT {columns} FROM {Lead._meta.db_table} l "
+        f"JOIN {Contact._meta.db_table} c ON c.id = l.contact_id "
+        f"LEFT JOIN {Form._meta.db_table} f ON f.id = l.form_id "
+        f"LEFT JOIN LATERAL (SELECT {message_columns} FROM {Message._meta.db_table} "
+        "WHERE lead_id = l.id ORDER BY received_at, id LIMIT 1) m ON true "
+        "WHERE l.id = %s"
+    )
+    return sql, parts
+
+
 def triage_claimed(
     lead: Lead,
+    message: Message | None,
     triage: Triage,
     policy: RoutingPolicy,
     *,
     tier1_response: "llm.Response | None" = None,
 ) -> Triage:
-    """Decide a lead this worker holds the lease on, and record the decision."""
-    message = first_message(lead)
+    """Decide a lead this worker holds the lease on, and record the decision. `message`: the
+    lead's first message (`first_message`)."""
     facts = lead_facts(lead, message)
     draft = Draft()
     if triage.attempts > policy.max_triage_attempts:
@@ -432,15 +500,16 @@ def within_caps(lead, policy) -> bool:
     if per_lead >= policy.max_escalations_per_lead:
         return False
     since = timezone.now() - timedelta(days=1)
-    escalated = Triage.objects.filter(escalated=True, decided_at__gte=since)
-    per_sender = escalated.filter(lead__contact=lead.contact).count()
-    if per_sender >= policy.max_escalations_per_sender_per_day:
-        return False
     contact = lead.contact
+    escalated = Triage.objects.filter(escalated=True, decided_at__gte=since).aggregate(
+        per_sender=Count("pk", filter=Q(lead__contact=contact)),
+        per_domain=Count("pk", filter=Q(lead__contact__domain=contact.domain)),
+    )
+    if escalated["per_sender"] >= policy.max_escalations_per_sender_per_day:
+        return False
     if contact.is_free_mail or not contact.domain:
         return True
-    per_domain = escalated.filter(lead__contact__domain=contact.domain).count()
-    return per_domain < policy.max_escalations_per_domain_per_day
+    return escalated["per_domain"] < policy.max_escalations_per_domain_per_day
 
 
 def decide_locally(lead, message, facts, draft: Draft) -> None:
@@ -463,19 +532,11 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
     with transaction.atomic():
         # Only what the decision does not overwrite: the lease, and whether and to whom it
         # was decided before.
-        current = (
-            Triage.objects.select_for_update()
-            .only(
-                "lead_id",
-                "claimed_until",
-                "decided_at",
-                "assignee_id",
-                "queue_id",
-                "attempts",
-                "created_at",
-            )
-            .get(pk=triage.pk)
-        )
+        sql, fields = _locked_statement()
+        found = rows.fetch(Triage, fields, sql, [triage.pk])
+        if not found:
+            raise Triage.DoesNotExist(f"triage {triage.pk} is gone")
+        current = found[0]
         if current.claimed_until != lease:
             # Our lease ran out and another worker took the lead: its decision stands.
             logger.warning("triage of lead %s outlived its lease; result dropped", lead.pk)
@@ -515,7 +576,7 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
             assign(
                 triage, lead, policy, queue_slug=after.queue, assignee=after.assignee, review=review
             )
-        triage.save()
+        rows.update(triage, rows.loaded_fields(triage))
         if spam:
             status = Lead.Status.SPAM
         elif draft.provisional:
@@ -523,8 +584,33 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
         else:
             status = Lead.Status.NEW
         # Only a lead still waiting moves: a rep's status change is never overwritten.
-        Lead.objects.filter(pk=lead.pk, status=Lead.Status.AWAITING_TRIAGE).update(status=status)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Lead._meta.db_table} SET status = %s WHERE id = %s AND status = %s",
+                [status, lead.pk, Lead.Status.AWAITING_TRIAGE],
+            )
     return triage
+
+
+@functools.cache
+def _locked_statement() -> tuple[str, list]:
+    """`record_decision`'s read of the triage row, locked: what the decision does not
+    overwrite."""
+    fields = rows.fields_of(
+        Triage,
+        (
+            "id",
+            "lead",
+            "claimed_until",
+            "decided_at",
+            "assignee",
+            "queue",
+            "attempts",
+            "created_at",
+        ),
+    )
+    sql = f"SELECT {rows.column_list(fields)} FROM {Triage._meta.db_table} WHERE id = %s FOR UPDATE"
+    return sql, fields
 
 
 def owner_chosen_by_a_person(triage: Triage) -> bool:
@@ -550,11 +636,10 @@ def owner_chosen_by_a_person(triage: Triage) -> bool:
 
 
 def first_message(lead: Lead) -> Message | None:
-    """The message the lead was opened with: what triage reads (the raw bytes included:
-    injection checks read the HTML as sent)."""
+    """The message the lead was opened with: what triage reads of it (MESSAGE_FIELDS)."""
     return (
         Message.objects.filter(lead_id=lead.pk)
-        .only("lead_id", "channel", "received_at", "subject", "text", "text_new", "hygiene", "raw")
+        .only(*MESSAGE_FIELDS)
         .order_by("received_at", "pk")
         .first()
     )
@@ -665,62 +750,3 @@ def leads_in_batches() -> set[int]:
         )
         for lead_id in lead_ids
     }
-
-
-# --- Several leads at once in one worker --------------------------------------------------
-#
-# A worker spends nearly all of a lead waiting on the model. When leads queue up, a triage
-# task also takes leads nobody has started yet and triages them on a few threads of its own,
-# each through the same claim and lease as a task. Their own tasks then find them taken or
-# decided and return: running a task twice stays safe. Only fresh leads are taken (no Triage
-# row yet): a lead a killed worker left, or a provisional one, waits for its redelivered task
-# or the reconciler, as before, so one poisonous email cannot take a whole pool down with it.
-
-
-def waiting_leads():
-    """Leads no worker has started on, oldest first, not those a Message Batch holds."""
-    return (
-        Lead.objects.filter(status=Lead.Status.AWAITING_TRIAGE)
-        .filter(~Exists(Triage.objects.filter(lead=OuterRef("pk"))))
-        .exclude(pk__in=leads_in_batches())
-        .order_by("received_at", "pk")
-    )
-
-
-def take_waiting_lead() -> tuple[Lead, Triage] | None:
-    """Claim the oldest lead no worker has started on, or None when there is none."""
-    while True:
-        with transaction.atomic():
-            # Helpers skip a lead another helper is claiming rather than queue behind it. NO KEY:
-            # a task claiming the same lead must still pass its foreign-key check on this row.
-            lead = (
-                waiting_leads()
-                .select_related("contact", "form")
-                .only(*LEAD_FIELDS)
-                .select_for_update(skip_locked=True, no_key=True, of=("self",))
-                .first()
-            )
-            if lead is None:
-                return None
-            triage = claim(lead.pk)
-        if triage is not None:
-            return lead, triage
-        # Its own task claimed it first: take the next one.
-
-
-def triage_waiting_leads(*, until: float) -> int:
-    """Triage waiting leads one after another until none is left or the time is up (on
-    `time.monotonic()`); stop at the first provisional decision: the API is struggling, and
-    the leads' own tasks will pace themselves. Returns how many leads were decided."""
-    done = 0
-    while time.monotonic() < until:
-        taken = take_waiting_lead()
-        if taken is None:
-            break
-        lead, triage = taken
-        with config.pinned() as pinned:
-            triage = triage_claimed(lead, triage, pinned.policy)
-        done += 1
-        if triage.provisional:
-            break
-    return done

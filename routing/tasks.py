@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from django_q.conf import Conf
 
-from routing import services, workspace
+from routing import services, waiting, workspace
 from routing.models import Circuit
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ HELP_SHARE_OF_TIMEOUT = 1 / 8
 def triage_lead(lead_id: int) -> None:
     """Triage the lead. Then, when other leads wait and the API answered well, up to
     TRIAGE_THREADS - 1 helper threads, and this one, triage leads nobody has started on
-    (services.triage_waiting_leads). Helpers start only after this lead's own decision, so
+    (waiting.triage_waiting_leads). Helpers start only after this lead's own decision, so
     an account error, an open circuit or a spent budget is met by one call, not by one call
     per thread."""
     triage = services.triage_lead(lead_id)
@@ -36,7 +36,7 @@ def triage_lead(lead_id: int) -> None:
         for _ in range(helpers):
             pool.submit(help_until, until)
         # Then this thread helps too, rather than wait idle for the helpers.
-        services.triage_waiting_leads(until=until)
+        waiting.triage_waiting_leads(until=until)
 
 
 def api_answered_well(triage) -> bool:
@@ -57,13 +57,13 @@ def helpers_wanted() -> int:
     most = settings.TRIAGE_THREADS - 1
     if most < 1 or Conf.SYNC or not settings.ANTHROPIC_API_KEY:
         return 0
-    waiting = services.waiting_leads().values_list("pk", flat=True)[: most + 1]
-    return min(most, max(len(waiting) - 1, 0))
+    found = waiting.waiting_leads().values_list("pk", flat=True)[: most + 1]
+    return min(most, max(len(found) - 1, 0))
 
 
 def help_until(until: float) -> int:
     try:
-        return services.triage_waiting_leads(until=until)
+        return waiting.triage_waiting_leads(until=until)
     except Exception:
         logger.exception("triage helper failed")
         return 0

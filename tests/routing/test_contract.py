@@ -95,6 +95,11 @@ def test_it_lists_the_given_categories_and_the_closed_sets():
         triage_schema([])
 
 
+def test_it_builds_the_schema_once_per_category_set():
+    assert triage_schema(["a", "b"]) is triage_schema(["a", "b"])
+    assert triage_schema(["a", "b"]) is not triage_schema(["a", "c"])
+
+
 def test_it_uses_only_keywords_structured_outputs_accept():
     """The SDK's own strict transform moves unsupported keywords (minimum, maxLength, pattern)
     into descriptions; our schema must come out of it unchanged."""

@@ -12,6 +12,7 @@ from django_q.conf import Conf
 from intake.models import Lead
 from routing import services, tasks
 from routing.models import BacklogBatch, ModelCall, RoutingPolicy, Triage
+from routing.waiting import triage_waiting_leads
 from tests.helpers import make_lead
 from tests.routing.test_triage import HAIKU, answer
 
@@ -59,7 +60,7 @@ def test_it_leaves_leads_a_worker_started_or_a_batch_holds_alone(waiting, fake_a
     services.claim(started.pk)
     BacklogBatch.objects.create(batch_id="msgbatch_01", model=HAIKU, lead_ids=[in_batch.pk])
 
-    assert services.triage_waiting_leads(until=float("inf")) == len(fresh)
+    assert triage_waiting_leads(until=float("inf")) == len(fresh)
 
     assert Triage.objects.get(lead=started).decided_at is None
     assert not Triage.objects.filter(lead=in_batch).exists()
