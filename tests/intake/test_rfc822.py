@@ -9,7 +9,7 @@ from anymail.webhooks.postmark import PostmarkInboundWebhookView
 
 from bench.intake import postmark_payload
 from bench.labelled import mail_files
-from intake import mime, rfc822, webhooks
+from intake import mime, provider_views, rfc822, webhooks
 from tests.helpers import SHARED_DATA
 
 POSTMARK = SHARED_DATA / "webhooks" / "postmark"
@@ -92,9 +92,9 @@ def parsed_fields(parsed: mime.ParsedMessage) -> dict:
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=lambda p: p.get("Subject", "")[:40])
 def test_it_parses_the_same_as_anymails_reconstruction(anymail_view, payload):
-    ours = webhooks.PostmarkInboundView().esp_to_anymail_event(payload).raw
+    ours = provider_views.PostmarkInboundView().esp_to_anymail_event(payload).raw
     theirs = webhooks._reconstructed(
-        anymail_view.esp_to_anymail_event(webhooks.normalised_postmark(payload)).message
+        anymail_view.esp_to_anymail_event(provider_views.normalised_postmark(payload)).message
     )
 
     assert parsed_fields(mime.parse_message(ours)) == parsed_fields(mime.parse_message(theirs))
@@ -102,7 +102,7 @@ def test_it_parses_the_same_as_anymails_reconstruction(anymail_view, payload):
 
 def test_it_keeps_every_line_within_998_octets():
     for payload in PAYLOADS:
-        raw = webhooks.PostmarkInboundView().esp_to_anymail_event(payload).raw
+        raw = provider_views.PostmarkInboundView().esp_to_anymail_event(payload).raw
         assert max(len(line) for line in raw.split(b"\r\n")) <= 998
         assert b"\n" not in raw.replace(b"\r\n", b"")
 
