@@ -1,6 +1,6 @@
 """Triage the backlog: leads still awaiting triage, one by one or through a Message Batch.
 
-The batch path sends each lead's tier-1 request (built by `services.tier_request`, exactly what
+The batch path sends each lead's tier-1 request (built by `tiers.tier_request`, exactly what
 the pipeline sends) in one Message Batch at half price, remembers the batch in a
 `BacklogBatch` row so an interrupted run resumes it instead of paying twice, and applies the
 results by `custom_id` (the API does not keep request order). Each result is recorded as a
@@ -22,7 +22,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from intake.models import Lead
-from routing import calls, llm, rules, services
+from routing import calls, llm, rules, services, tiers
 from routing.models import BacklogBatch, ModelCall, Rule, Triage
 
 logger = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ def split_for_batch(lead_ids: Iterable[int]) -> tuple[list[tuple[int, llm.LlmReq
         if decided_by_rules(lead, message):
             by_rules.append(lead_id)
             continue
-        request, _ = services.tier_request(
+        request, _ = tiers.tier_request(
             lead, message, policy, model=policy.tier1_model, categories=categories
         )
         size += len(json.dumps(request.params())) + 64

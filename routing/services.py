@@ -16,11 +16,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from intake.models import Contact, Form, Lead, Message
-from routing import calls, config, contract, injection, llm, local, prompt, rows, rules
+from routing import calls, config, contract, injection, llm, local, rows, rules
 from routing.assign import assign, compute_priority, compute_score
 from routing.models import (
     Activity,
@@ -32,13 +32,13 @@ from routing.models import (
     Rule,
     Triage,
 )
+from routing.tiers import TierResult, escalation_reasons, message_text, run_tier, within_caps
 
 logger = logging.getLogger(__name__)
 
 # django-q stops a task at its timeout, so a lease of the same length is never outlived in a
 # worker, and has run out by the time django-q redelivers a killed worker's task (retry).
 LEASE = timedelta(seconds=settings.Q_CLUSTER["timeout"])
-MAX_TOKENS = {1: 1024, 2: 4096, 3: 8192}
 # What triage reads of a lead, its contact and its form.
 LEAD_FIELDS = (
     "status",
@@ -353,165 +353,6 @@ def decide(
             draft.shadow_category = audit.output.category
 
 
-@dataclass
-class TierResult:
-    output: contract.TriageOutput | None
-    model: str = ""
-    tier: int = 0
-    stop_reason: str = ""
-    input_tokens: int | None = None
-
-
-def tier_request(
-    lead, message, policy, *, model, categories, previous=None, tier: int = 1
-) -> tuple["llm.LlmRequest", str]:
-    """The request a tier sends for this lead, and the email text it shows the model."""
-    email = {
-        "subject": message.subject if message else lead.subject,
-        "sender": lead.contact.email,
-        "body": message_text(message),
-        "max_chars": policy.max_message_chars,
-    }
-    system, messages, _ = prompt.build_request_parts(
-        categories=[(c.slug, c.name, c.description) for c in categories],
-        previous=previous.to_dict() if previous else None,
-        **email,
-    )
-    request = llm.LlmRequest(
-        model=model,
-        system=system,
-        messages=messages,
-        max_tokens=MAX_TOKENS.get(tier, MAX_TOKENS[3]),
-        output_schema=contract.triage_schema([c.slug for c in categories]),
-    )
-    return request, prompt.email_text(**email)
-
-
-def run_tier(
-    lead,
-    message,
-    policy,
-    draft,
-    *,
-    tier,
-    model,
-    categories,
-    previous=None,
-    purpose=None,
-    response=None,
-) -> TierResult:
-    """One tier: a call, validation, and one bounded retry on invalid output.
-
-    `response`: the first attempt's answer when it was already obtained (a batch result,
-    recorded by the caller); a retry after invalid output is still a normal call.
-    """
-    slugs = [c.slug for c in categories]
-    # Evidence must quote what the model was shown.
-    request, shown = tier_request(
-        lead, message, policy, model=model, categories=categories, previous=previous, tier=tier
-    )
-    purpose = purpose or (ModelCall.Purpose.TRIAGE if tier == 1 else ModelCall.Purpose.ESCALATION)
-    result = TierResult(output=None, model=model, tier=tier)
-    prepared = response
-    # A shadow audit's retry is still audit spend, reported apart.
-    retry_purpose = (
-        purpose if purpose == ModelCall.Purpose.SHADOW_AUDIT else ModelCall.Purpose.RETRY
-    )
-    for attempt_purpose in (purpose, retry_purpose):
-        if prepared is not None:
-            response, prepared = prepared, None
-        else:
-            response = calls.call_model(
-                lead,
-                request,
-                tier=tier,
-                purpose=attempt_purpose,
-                cooldown_seconds=policy.circuit_cooldown_seconds,
-            )
-        result.stop_reason = response.stop_reason or ""
-        if response.usage is not None:
-            result.input_tokens = (
-                (response.usage.input_tokens or 0)
-                + (response.usage.cache_read_input_tokens or 0)
-                + (response.usage.cache_creation_input_tokens or 0)
-            )
-        if response.stop_reason == "refusal":
-            draft.outputs.append({"tier": tier, "model": model, "refusal": True})
-            return result
-        try:
-            output = contract.validate(response.text, categories=slugs, message_text=shown)
-        except contract.ContractError as exc:
-            draft.outputs.append({"tier": tier, "model": model, "invalid": exc.problems[:10]})
-            continue
-        result.output = output
-        draft.outputs.append(
-            {
-                "tier": tier,
-                "model": model,
-                "output": output.to_dict(),
-                "purpose": str(attempt_purpose),
-            }
-        )
-        return result
-    return result
-
-
-def escalation_reasons(first: TierResult, draft, policy, categories, text) -> list[str]:
-    reasons = []
-    output = first.output
-    if output is None:
-        reasons.append("refusal" if first.stop_reason == "refusal" else "invalid_output")
-        return reasons
-    by_slug = {c.slug: c for c in categories}
-    category = by_slug.get(output.category)
-    threshold = policy.confidence_threshold
-    if category is not None and category.confidence_threshold is not None:
-        threshold = category.confidence_threshold
-    if Decimal(str(output.confidence)) < threshold:
-        reasons.append(f"low_confidence ({output.confidence:.2f} < {threshold})")
-    if policy.escalate_when_model_asks and output.needs_escalation:
-        reasons.append("model_asked: " + (output.escalation_reason or "")[:100])
-    if category is not None and category.always_escalate:
-        reasons.append(f"category_{category.slug}")
-    employees = output.qualification.employees
-    if (
-        policy.escalate_company_size_at_least
-        and employees
-        and (employees >= policy.escalate_company_size_at_least)
-    ):
-        reasons.append(f"company_size {employees}")
-    amount = output.qualification.amount_usd
-    if (
-        policy.escalate_budget_at_least
-        and amount
-        and Decimal(str(amount)) >= (policy.escalate_budget_at_least)
-    ):
-        reasons.append(f"budget {amount}")
-    if first.input_tokens and first.input_tokens > policy.escalate_input_tokens_over:
-        reasons.append(f"long_input ({first.input_tokens} tokens)")
-    return reasons
-
-
-def within_caps(lead, policy) -> bool:
-    # Escalations that got an answer: failed attempts and shadow audits do not use up the cap.
-    per_lead = ModelCall.objects.filter(
-        lead=lead, purpose=ModelCall.Purpose.ESCALATION, completed_at__isnull=False, error=""
-    ).count()
-    if per_lead >= policy.max_escalations_per_lead:
-        return False
-    since = timezone.now() - timedelta(days=1)
-    contact = lead.contact
-    escalated = Triage.objects.filter(escalated=True, decided_at__gte=since).aggregate(
-        per_sender=Count("pk", filter=Q(lead__contact=contact)),
-        per_domain=Count("pk", filter=Q(lead__contact__domain=contact.domain)),
-    )
-    if escalated["per_sender"] >= policy.max_escalations_per_sender_per_day:
-        return False
-    if contact.is_free_mail or not contact.domain:
-        return True
-    return escalated["per_domain"] < policy.max_escalations_per_domain_per_day
-
-
 def decide_locally(lead, message, facts, draft: Draft) -> None:
     draft.output = local.classify(**local_inputs(lead, message, facts))
     draft.model, draft.tier = "local", 0
@@ -656,12 +497,6 @@ def enabled_rules(stage: str) -> list[Rule]:
 
 def active_categories() -> list[Category]:
     return list(config.current().categories)
-
-
-def message_text(message: Message | None) -> str:
-    if message is None:
-        return ""
-    return message.text_new or message.text
 
 
 def lead_facts(lead: Lead, message: Message | None) -> rules.LeadFacts:

@@ -17,7 +17,7 @@ from django_q.tasks import async_task
 
 from intake import search
 from intake.models import Lead
-from routing import calls, services
+from routing import calls, services, tiers
 from routing.assign import compute_priority, compute_score
 from routing.contract import FACTS, Fact, Qualification
 from routing.models import (
@@ -419,7 +419,7 @@ def rerun_triage(lead_id: int, tier: int, user_id: int | None = None) -> Triage 
             services.decide_locally(lead, message, facts, draft)
         else:
             model = {1: policy.tier1_model, 2: policy.tier2_model, 3: policy.tier3_model}[tier]
-            result = services.run_tier(
+            result = tiers.run_tier(
                 lead,
                 message,
                 policy,
