@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from intake import services
+from intake.management.commands import import_mail as import_mail_command
 from intake.models import Lead, Message
 from tests.corpus import CORPUS, dedupe_key, expected_flag, split_corpus, stored
 from tests.helpers import make_email
@@ -200,3 +201,17 @@ def test_it_enqueues_the_processing_a_few_messages_per_task(tmp_path, broker):
     assert "intake.tasks.process_message" not in ran
     assert not Message.objects.filter(parse_state=Message.ParseState.PENDING).exists()
     assert Lead.objects.count() == 23
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_closes_a_batch_early_when_its_messages_are_large(tmp_path, broker, monkeypatch):
+    # A batch never holds more than BATCH_BYTES of mail: here one message each.
+    monkeypatch.setattr(import_mail_command, "BATCH_BYTES", 1)
+    for n in range(3):
+        raw = make_email(sender=f"Buyer {n} <b{n}@buyer{n}.example>", message_id=f"<l{n}@x>")
+        (tmp_path / f"{n}.eml").write_bytes(raw)
+
+    _, counts = import_mail(tmp_path)
+
+    assert counts == (3, 0, 0)
+    assert run_queued(broker).count("intake.tasks.process_messages") == 3

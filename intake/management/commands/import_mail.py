@@ -2,7 +2,7 @@
 
 Every message goes through `services.ingest_email`, the same code a webhook
 uses: stored raw under its dedupe key, then processed by the task enqueued on
-commit. Messages are stored 50 to a transaction, each under its own savepoint, so
+commit. Messages are stored up to 50 to a transaction, each under its own savepoint, so
 one bad file never rolls back the others; their processing is enqueued a few
 messages per task. Running the import twice stores nothing new.
 """
@@ -13,7 +13,6 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
@@ -31,6 +30,7 @@ SHOWN_PATHS = 3
 # Messages stored per transaction. Each has its own savepoint inside it (ingest_email), so
 # a message that fails rolls back alone; the batch saves a commit per message.
 BATCH = 50
+BATCH_BYTES = 16 * 1024 * 1024  # or fewer, when they are large
 
 
 def is_skipped(path: Path) -> bool:
@@ -146,12 +146,10 @@ class Command(BaseCommand):
             total=total, unit="file", file=sys.stderr, disable=not show_progress, leave=False
         ) as progress:
             messages = self.messages(paths, summary, progress)
-            while batch := list(islice(messages, BATCH)):
+            more = True
+            while more:
                 with transaction.atomic():
-                    created = [
-                        self.import_message(label, raw, provider, summary) for label, raw in batch
-                    ]
-                    services.enqueue_processing([pk for pk in created if pk is not None])
+                    more = self.import_batch(messages, provider, summary)
                 # With DEBUG on, Django keeps every query (raw bytes included) in memory.
                 reset_queries()
         seconds = time.monotonic() - started
@@ -159,6 +157,22 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if summary.counts["failed"]:
             raise CommandError(f"{summary.counts['failed']} messages failed; see the log above")
+
+    def import_batch(self, messages: Iterator[tuple[str, bytes]], provider, summary) -> bool:
+        """Store messages until a batch is full, one at a time (a message is never held
+        longer than its own insert); enqueue their processing on commit. False when
+        `messages` ran out."""
+        created, count, size = [], 0, 0
+        for label, raw in messages:
+            pk = self.import_message(label, raw, provider, summary)
+            if pk is not None:
+                created.append(pk)
+            count, size = count + 1, size + len(raw)
+            if count >= BATCH or size >= BATCH_BYTES:
+                services.enqueue_processing(created)
+                return True
+        services.enqueue_processing(created)
+        return False
 
     def messages(
         self, paths: list[Path], summary: Summary, progress
