@@ -20,7 +20,7 @@ def insert(row: models.Model) -> models.Model:
     """`row.save()` for a new row with an auto primary key."""
     db = connections[DEFAULT_DB_ALIAS]
     sql, fields = _insert_statement(type(row))
-    values = [field.get_db_prep_save(field.pre_save(row, True), db) for field in fields]
+    values = prepared(row, fields, adding=True)
     with db.cursor() as cursor:
         cursor.execute(sql, values)
         (pk,) = cursor.fetchone()
@@ -34,11 +34,18 @@ def update(row: models.Model, field_names: Iterable[str]) -> None:
     """`row.save(update_fields=field_names)`."""
     db = connections[DEFAULT_DB_ALIAS]
     sql, fields = _update_statement(type(row), tuple(field_names))
-    values = [field.get_db_prep_save(field.pre_save(row, False), db) for field in fields]
+    values = prepared(row, fields, adding=False)
     with db.cursor() as cursor:
         cursor.execute(sql, [*values, row.pk])
         if cursor.rowcount == 0:
             raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+def prepared(row: models.Model, fields: Sequence[models.Field], *, adding: bool) -> list:
+    """The row's values for `fields`, as `save()` sends them (`pre_save`, then
+    `get_db_prep_save`)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    return [field.get_db_prep_save(field.pre_save(row, adding), db) for field in fields]
 
 
 def loaded_fields(row: models.Model) -> list[str]:

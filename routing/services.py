@@ -15,7 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -93,10 +93,9 @@ def claim(lead_id: int) -> Triage | None:
     attempts so far, the rest deferred: `record_decision` saves only while that lease is
     still ours, and writes the decision over a row it reads again under a lock."""
     now = timezone.now()
-    db = connections[DEFAULT_DB_ALIAS]
     new = Triage(lead_id=lead_id, claimed_until=now + LEASE, attempts=1)
     sql, inserted, returned = _claim_statement()
-    values = [field.get_db_prep_save(field.pre_save(new, True), db) for field in inserted]
+    values = rows.prepared(new, inserted, adding=True)
     claimed = rows.fetch(Triage, returned, sql, [*values, now])
     return claimed[0] if claimed else None
 
