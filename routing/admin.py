@@ -32,6 +32,7 @@ from routing.models import (
     QueueMembership,
     RoutingPolicy,
     Rule,
+    ShadowAudit,
     Triage,
 )
 
@@ -465,6 +466,29 @@ class FeedbackAdmin(ReadOnlyAdmin):
     list_display_links = ("created_at",)
     list_filter = ("field", "model", "tier")
     list_select_related = ("lead", "user")
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Lead", ordering="lead")
+    def lead_link(self, obj):
+        return admin_link(obj.lead)
+
+
+@admin.register(ShadowAudit)
+class ShadowAuditAdmin(ReadOnlyAdmin):
+    list_display = (
+        "created_at",
+        "lead_link",
+        "model",
+        "outcome",
+        "category",
+        "batch_id",
+        "submitted_at",
+        "done_at",
+    )
+    list_display_links = ("created_at",)
+    list_filter = ("outcome", "model")
+    list_select_related = ("lead",)
+    search_fields = ("=batch_id", "=lead__id")
     date_hierarchy = "created_at"
 
     @admin.display(description="Lead", ordering="lead")

@@ -189,7 +189,8 @@ def escalations(rng: Range, rows: list[dict]) -> dict:
 
 
 def agreement(rows: list[dict]) -> dict:
-    """Shadow audits (tier 2 re-asked on a confident tier-1 decision) and rep corrections."""
+    """Shadow audits (tier 2 asked on its own, in a batch, about a confident tier-1 decision)
+    and rep corrections."""
     shadow: dict[str, dict] = {}
     for row in rows:
         if row["audited"]:

@@ -136,7 +136,8 @@ class RoutingPolicy(models.Model):
         decimal_places=3,
         default=Decimal("0.020"),
         validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text="Share of confident tier-1 decisions also sent to tier 2 to measure agreement.",
+        help_text="Share of confident tier-1 decisions also checked by the tier-2 model, to "
+        "measure agreement: sent later in a Message Batch (half price), without tier 1's answer.",
     )
     score_weights = models.JSONField(
         default=dict,
@@ -386,6 +387,45 @@ class BacklogBatch(models.Model):
 
     def __str__(self) -> str:
         return self.batch_id
+
+
+class ShadowAudit(models.Model):
+    """A confident tier-1 decision drawn for a quality check by the tier-2 model.
+
+    The decision is recorded at once; the audit waits here for `routing.audits`, which sends
+    the waiting ones as one Message Batch (half price: an audit needs no quick answer) without
+    tier 1's draft (an auditor shown the answer tends to agree with it), and writes what tier 2
+    says into `Triage.shadow_category`, the admin dashboard's agreement figure."""
+
+    class Outcome(models.TextChoices):
+        WAITING = "", "Waiting"
+        ANSWERED = "answered", "Answered"
+        INVALID = "invalid", "Invalid answer"
+        ERRORED = "errored", "Errored"
+        EXPIRED = "expired", "Expired or canceled"
+        SKIPPED = "skipped", "Skipped (waited too long to be sent)"
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="shadow_audits")
+    model = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+    batch_id = models.CharField(max_length=100, blank=True, db_index=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    category = models.CharField(max_length=50, blank=True, help_text="What tier 2 said.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="shadow_audit_waiting",
+                condition=Q(batch_id="", done_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"audit of lead {self.lead_id} ({self.get_outcome_display()})"
 
 
 class Activity(models.Model):

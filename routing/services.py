@@ -9,7 +9,6 @@ so the lead is triaged again.
 
 import functools
 import logging
-import random
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
@@ -27,9 +26,9 @@ from routing.models import (
     BacklogBatch,
     Category,
     Circuit,
-    ModelCall,
     RoutingPolicy,
     Rule,
+    ShadowAudit,
     Triage,
 )
 from routing.tiers import TierResult, escalation_reasons, message_text, run_tier, within_caps
@@ -79,7 +78,8 @@ class Draft:
     outputs: list[dict] = field(default_factory=list)
     rules_applied: list[str] = field(default_factory=list)
     provisional: bool = False
-    shadow_category: str = ""
+    # Drawn for a shadow audit (routing.audits sends it later, in a batch).
+    audit: bool = False
 
 
 def current_policy() -> RoutingPolicy:
@@ -333,23 +333,23 @@ def decide(
         decide_locally(lead, message, facts, draft)
         return
     draft.output, draft.model, draft.tier = first.output, policy.tier1_model, 1
-    if not reasons and budget_left and random.random() < float(policy.shadow_audit_rate):
-        try:
-            audit = run_tier(
-                lead,
-                message,
-                policy,
-                draft,
-                tier=2,
-                model=policy.tier2_model,
-                categories=categories,
-                previous=first.output,
-                purpose=ModelCall.Purpose.SHADOW_AUDIT,
-            )
-        except calls.TransientFailure:
-            return  # an audit is optional: its failure never costs the decision
-        if audit.output is not None:
-            draft.shadow_category = audit.output.category
+    # A share of confident decisions is checked by tier 2 later, in a batch (routing.audits).
+    draft.audit = not reasons and budget_left and drawn_for_audit(lead.pk, policy.shadow_audit_rate)
+
+
+# 2**64 / the golden ratio: lead ids times this, modulo 2**64, spread evenly over the range.
+_GOLDEN = 0x9E3779B97F4A7C15
+
+
+def drawn_for_audit(lead_id: int, rate) -> bool:
+    """Whether the lead's confident decision gets a shadow audit, at `rate` (0 to 1).
+
+    Fixed per lead, so a re-decision or a retried task draws the same; and even: the golden
+    ratio's multiples modulo 1 fill [0, 1) as evenly as any sequence can, so a run of
+    consecutive lead ids has its share audited to within about one lead, where independent
+    random draws wander by about the square root of the count. Nothing about a lead's
+    content goes into its id, so the sample stays unbiased."""
+    return (lead_id * _GOLDEN) % 2**64 < Decimal(rate) * 2**64
 
 
 def decide_locally(lead, message, facts, draft: Draft) -> None:
@@ -405,7 +405,7 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
         triage.outputs = draft.outputs
         triage.rules_applied = draft.rules_applied
         triage.provisional = draft.provisional
-        triage.shadow_category = draft.shadow_category
+        triage.shadow_category = ""  # an audit is of one decision: a new one starts blank
         triage.priority = after.priority or compute_priority(score, output.urgency)
         triage.decided_at = timezone.now()
         triage.claimed_until = None
@@ -417,6 +417,8 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
                 triage, lead, policy, queue_slug=after.queue, assignee=after.assignee, review=review
             )
         rows.update(triage, rows.loaded_fields(triage))
+        if draft.audit:
+            ShadowAudit.objects.create(lead_id=lead.pk, model=policy.tier2_model)
         if spam:
             status = Lead.Status.SPAM
         elif draft.provisional:

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from django_q.conf import Conf
 
-from routing import services, waiting, workspace
+from routing import audits, services, waiting, workspace
 from routing.models import Circuit
 
 logger = logging.getLogger(__name__)
@@ -73,6 +73,10 @@ def help_until(until: float) -> int:
 
 def requeue_stuck_triage() -> int:
     return services.requeue_stuck_triage()
+
+
+def run_shadow_audits() -> dict:
+    return dict(audits.run())
 
 
 def rerun_triage(lead_id: int, tier: int, user_id: int | None = None) -> None:

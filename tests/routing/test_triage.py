@@ -57,18 +57,6 @@ def lead(db):
     return make_lead()
 
 
-def test_it_audits_a_confident_decision_with_tier_two_and_reports_it_apart(fake_anthropic, lead):
-    RoutingPolicy.objects.update(shadow_audit_rate=Decimal("1"))
-    fake_anthropic.reply(answer(), usage=USAGE)
-    fake_anthropic.reply(answer(category="pricing_request"), usage=USAGE)
-
-    triage = services.triage_lead(lead.pk)
-
-    assert (triage.model, triage.category, triage.escalated) == (HAIKU, "demo_request", False)
-    assert triage.shadow_category == "pricing_request"  # a disagreement, measured
-    assert calls(lead) == [(HAIKU, "triage"), (SONNET, "shadow_audit")]
-
-
 def test_it_decides_a_confident_lead_with_one_haiku_call(fake_anthropic, lead):
     fake_anthropic.reply(answer(), usage=USAGE)
 
@@ -515,17 +503,6 @@ def test_it_keeps_tier_one_when_the_escalation_fails_and_retries_later(fake_anth
     fake_anthropic.reply(answer(confidence=0.9))
     triage = services.triage_lead(lead.pk)
     assert (triage.model, triage.escalated, triage.provisional) == (SONNET, True, False)
-
-
-def test_it_keeps_a_confident_decision_when_the_shadow_audit_fails(fake_anthropic, lead):
-    RoutingPolicy.objects.update(shadow_audit_rate=Decimal("1"))
-    fake_anthropic.reply(answer())
-    for _ in range(3):
-        fake_anthropic.server_error()
-
-    triage = services.triage_lead(lead.pk)
-
-    assert (triage.model, triage.provisional, triage.shadow_category) == (HAIKU, False, "")
 
 
 def test_it_sends_a_lead_whose_attempts_all_died_to_a_person(fake_anthropic, lead):
