@@ -2,19 +2,19 @@
 
 Every labelled message goes through the real pipeline: `ingest_email`, the worker's
 `process_message` (the zero-token hygiene gate), then `triage_lead` for each lead that
-reaches triage (rules, tier 1, escalation by code, tier 2), against the fake Messages
-API answering with the message's label and fixed token usage (bench/fake.py). Cost is
-what the pipeline recorded on its ModelCall rows, priced from the ModelPrice table, and
-cost per lead is the admin dashboard's own figure (routing.dashboard.cost_per_lead:
-every lead counted, a filtered one at 0).
+reaches triage (rules, tier 1, escalation by code, tier 2), then the shadow audits it drew
+(one Message Batch, as the scheduled task sends them), against the fake Messages API
+answering with the message's label, input tokens estimated from each request and a fixed
+output per tier (bench/fake.py). Cost is what the pipeline recorded on its ModelCall rows,
+priced from the ModelPrice table, and cost per lead is the admin dashboard's own figure
+(routing.dashboard.cost_per_lead: every lead counted, a filtered one at 0).
 
-All-tier-2 baseline: every lead sent once to the tier-2 model alone, with the fixed
-usage of a tier-2 call without a draft (fake.TIER2_ALONE_USAGE), priced from the same
-table. The dashboard's own savings figure (the same calls' tokens at tier-2 prices, so
+All-tier-2 baseline: every lead sent once to the tier-2 model alone: tier 1's request (its
+mean input over the run) with tier 2's output (fake.TIER2_OUTPUT_TOKENS), priced from the
+same table. The dashboard's own savings figure (the same calls' tokens at tier-2 prices, so
 it leaves out what the gate saved) is shown beside it.
 """
 
-import random
 from decimal import Decimal
 
 from bench import fake, scratch
@@ -27,15 +27,15 @@ AUTOMATIC_KINDS = {"ooo", "autoresponder", "newsletter", "bounce"}
 def run_labelled(limit: int | None = None) -> dict:
     """In bench.child: the labelled set (its first `limit` messages) through intake and
     triage; the figures."""
+    from django.db.models import Avg
     from django.utils import timezone
 
     from intake import services as intake_services
     from intake.models import Lead, Message
-    from routing import calls, dashboard, prices
+    from routing import audits, calls, dashboard, prices
     from routing import services as routing_services
-    from routing.models import ModelCall, Triage
+    from routing.models import ModelCall, ShadowAudit, Triage
 
-    random.seed(5)  # shadow audits are random: the same ones every run
     labels = read_labels()[:limit]
     files = {}
     for row in labels:
@@ -48,6 +48,11 @@ def run_labelled(limit: int | None = None) -> dict:
         "pk", flat=True
     ):
         routing_services.triage_lead(lead_id)
+    # The drawn shadow audits go as a Message Batch, as the scheduled task sends them.
+    for _ in range(10):
+        audits.run()
+        if not ShadowAudit.objects.filter(done_at__isnull=True).exists():
+            break
 
     today = timezone.localdate()
     rng = dashboard.Range(today, today)
@@ -56,7 +61,14 @@ def run_labelled(limit: int | None = None) -> dict:
     spend = dashboard.spend(rng, policy)
     leads = per_lead["n"]
     tier2 = calls.price_in_force(policy.tier2_model, timezone.now())
-    one_tier2_call = prices.cost(prices.Usage(**fake.TIER2_ALONE_USAGE), tier2)
+    # The all-tier-2 call for a lead is tier 1's request sent to tier 2: the same input.
+    tier1_input = ModelCall.objects.filter(tier=1, input_tokens__isnull=False).aggregate(
+        mean=Avg("input_tokens")
+    )["mean"]
+    one_tier2_call = prices.cost(
+        prices.Usage(input_tokens=round(tier1_input or 0), output_tokens=fake.TIER2_OUTPUT_TOKENS),
+        tier2,
+    )
 
     hygiene = dict(Message.objects.values_list("pk", "hygiene"))
     automatic = [row for row in labels if row["kind"] in AUTOMATIC_KINDS]
@@ -78,7 +90,7 @@ def run_labelled(limit: int | None = None) -> dict:
         "dashboard_savings_share": spend["savings_share"],
         "shadow_usd": spend["shadow_cost"],
         "shadow_calls": spend["shadow_calls"],
-        # Audits are drawn at random (seeded above) among confident tier-1 decisions.
+        # Audits are drawn among confident tier-1 decisions (services.drawn_for_audit).
         "shadow_expected": float(policy.shadow_audit_rate)
         * by_model.filter(escalated=False).count(),
         "calls": spend["calls"],
@@ -140,7 +152,7 @@ def cost_section(ctx) -> list[Row]:
         ),
         Row(
             name,
-            "the same without shadow audits (random quality sampling at tier 2)",
+            "the same without shadow audits (quality sampling by tier 2, in a batch)",
             pct(float(r["ratio_without_audits"])) if ratio is not None else "-",
             "",
             None,

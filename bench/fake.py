@@ -3,10 +3,10 @@
     python -m bench.fake --tier1-delay 0.4 --tier2-delay 1.5
 
 It is tests/fakes/anthropic.py (a real HTTP server reached by the real SDK) with a
-default answer: valid contract JSON whose category comes from the labelled set
-when the sender is in it (else a demo request), fixed token usage per tier, and
-15% of tier-1 answers asking for escalation (every 20 answers, the same 3
-positions). Its CPU is its own process's, not the worker's.
+default answer: valid contract JSON whose category comes from the labelled set when the
+sender is in it (else a demo request), input tokens estimated from the request and a fixed
+output per tier, and 15% of tier-1 answers asking for escalation (every 20 answers, the
+same 3 positions). Its CPU is its own process's, not the worker's.
 """
 
 import argparse
@@ -19,11 +19,30 @@ from contextlib import contextmanager
 
 from bench.labelled import read_labels
 
-# Fixed usage per call. Tier 2 reads tier 1's draft too, and thinks (billed as output).
-TIER1_USAGE = {"input_tokens": 1800, "output_tokens": 220}
-TIER2_USAGE = {"input_tokens": 2300, "output_tokens": 600}
-# What one tier-2 call without a draft would use: the all-tier-2 baseline prices this.
-TIER2_ALONE_USAGE = {"input_tokens": 1800, "output_tokens": 600}
+# Output tokens per call: the answer, and at tier 2 adaptive thinking too (billed as output).
+TIER1_OUTPUT_TOKENS = 220
+TIER2_OUTPUT_TOKENS = 600
+
+
+def input_tokens(request: dict) -> int:
+    """What the request bills as input, estimated from what it sends: the system prompt, the
+    messages (tier 1's draft included, when there is one) and the output schema, at about four
+    characters a token."""
+    system = request.get("system") or []
+    texts = [system] if isinstance(system, str) else [block.get("text", "") for block in system]
+    for message in request.get("messages") or []:
+        content = message.get("content")
+        texts.append(content if isinstance(content, str) else json.dumps(content))
+    schema = ((request.get("output_config") or {}).get("format") or {}).get("schema")
+    if schema is not None:
+        texts.append(json.dumps(schema, separators=(",", ":")))
+    return max(1, sum(len(text) for text in texts) // 4)
+
+
+def usage_for(request: dict, tier1: bool) -> dict:
+    output = TIER1_OUTPUT_TOKENS if tier1 else TIER2_OUTPUT_TOKENS
+    return {"input_tokens": input_tokens(request), "output_tokens": output}
+
 
 NEXT_ACTION = {
     "sales_inquiry": "request_more_info",
@@ -99,7 +118,7 @@ def main() -> None:
         body, tier1 = answer_for(request, labels, escalations)
         return FakeMessage(
             json.dumps(body),
-            usage=TIER1_USAGE if tier1 else TIER2_USAGE,
+            usage=usage_for(request, tier1),
             delay=args.tier1_delay if tier1 else args.tier2_delay,
         )
 

@@ -61,8 +61,6 @@ def cpu_per_lead(count: int) -> dict:
     A first lead is triaged before the measured ones and reported apart: a new worker process
     pays once for what it keeps (the routing configuration, the API client, what the SDK
     imports and builds on its first call: about 75 ms), and that is not a lead's cost."""
-    import random
-
     from routing import services
     from routing.models import ModelCall
 
@@ -71,7 +69,6 @@ def cpu_per_lead(count: int) -> dict:
     started = time.process_time()
     services.triage_lead(first)
     first_ms = (time.process_time() - started) * 1000
-    random.seed(3)  # shadow audits are random: the same ones every run
     per_lead = []
     wall = time.perf_counter()
     for lead_id in ids:

@@ -65,3 +65,27 @@ def test_it_answers_each_sender_with_its_label_as_valid_contract_json():
         assert output.is_lead == (row["is_lead"] == "yes")
         flagged += output.needs_escalation
     assert flagged == 6  # 15% of 40
+
+
+def test_the_fake_bills_what_the_request_sends_and_a_draft_as_more_input():
+    categories = [(slug, name, description) for slug, name, description, *_ in defaults.CATEGORIES]
+    email = {"subject": "Pricing", "sender": "a@b.example", "body": "How much for 12?"}
+    system, messages, _ = prompt.build_request_parts(
+        categories=categories, max_chars=12000, **email
+    )
+    schema = contract.triage_schema(SEEDED)
+    alone = {
+        "system": system,
+        "messages": messages,
+        "output_config": {"format": {"type": "json_schema", "schema": schema}},
+    }
+    _, checked, _ = prompt.build_request_parts(
+        categories=categories, max_chars=12000, previous={"category": "pricing_request"}, **email
+    )
+    sent_chars = len(system[0]["text"]) + len(messages[0]["content"])
+    sent_chars += len(json.dumps(schema, separators=(",", ":")))
+
+    assert fake.input_tokens(alone) == sent_chars // 4  # the schema is billed as input too
+    assert fake.input_tokens({**alone, "messages": checked}) > fake.input_tokens(alone)
+    assert fake.usage_for(alone, tier1=True)["output_tokens"] == fake.TIER1_OUTPUT_TOKENS
+    assert fake.usage_for(alone, tier1=False)["output_tokens"] == fake.TIER2_OUTPUT_TOKENS
