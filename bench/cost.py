@@ -27,7 +27,7 @@ AUTOMATIC_KINDS = {"ooo", "autoresponder", "newsletter", "bounce"}
 def run_labelled(limit: int | None = None) -> dict:
     """In bench.child: the labelled set (its first `limit` messages) through intake and
     triage; the figures."""
-    from django.db.models import Avg
+    from django.db.models import Avg, Sum
     from django.utils import timezone
 
     from intake import services as intake_services
@@ -77,6 +77,10 @@ def run_labelled(limit: int | None = None) -> dict:
     triaged = Triage.objects.filter(decided_at__isnull=False)
     by_model = triaged.exclude(model__in=["local", "rules"])
     with_calls = ModelCall.objects.values("lead_id").distinct().count()
+    escalated = by_model.filter(escalated=True).count()
+    escalation_usd = ModelCall.objects.filter(
+        purpose=ModelCall.Purpose.ESCALATION, cost_usd__isnull=False
+    ).aggregate(total=Sum("cost_usd"))["total"]
     return {
         "messages": len(labels),
         "leads": leads,
@@ -97,14 +101,29 @@ def run_labelled(limit: int | None = None) -> dict:
         "free_share": (leads - with_calls) / leads if leads else None,
         "gate_filtered": Lead.objects.filter(status=Lead.Status.FILTERED).count(),
         "rules_or_local": triaged.filter(model__in=["local", "rules"]).count(),
-        "escalated_share": (
-            by_model.filter(escalated=True).count() / by_model.count() if by_model else None
+        "escalated_share": escalated / by_model.count() if by_model else None,
+        "break_even_share": break_even(
+            target=Decimal("0.15") * one_tier2_call * leads,
+            total=per_lead["total"],
+            escalated=escalated,
+            escalation_usd=escalation_usd,
+            model_decided=by_model.count(),
         ),
         "automatic": len(automatic),
         "automatic_caught": sum(1 for row in automatic if hygiene[files[row["file"]]]),
         "people_flagged": len(flagged_people),
         "people_flagged_categories": sorted({row["category"] for row in flagged_people}),
     }
+
+
+def break_even(*, target, total, escalated, escalation_usd, model_decided) -> float | None:
+    """The escalated share of model-decided leads at which cost reaches `target`, each further
+    escalation costing what this run's cost on average: how much room the figure has."""
+    if not escalated or not escalation_usd or not model_decided:
+        return None
+    per_escalation = Decimal(escalation_usd) / escalated
+    more = (Decimal(target) - Decimal(total)) / per_escalation
+    return float((escalated + more) / model_decided)
 
 
 def cost_section(ctx) -> list[Row]:
@@ -198,6 +217,14 @@ def cost_section(ctx) -> list[Row]:
             "",
             None,
             r["escalated_share"],
+        ),
+        Row(
+            name,
+            "escalated share at which the cost share would reach 15% (this run's costs)",
+            pct(r["break_even_share"]) if r["break_even_share"] is not None else "-",
+            "",
+            None,
+            r["break_even_share"],
         ),
         Row(
             name,
