@@ -5,21 +5,19 @@ rendered as HTML here. Raw source and sanitised HTML are shown escaped, and
 bytes leave only as downloads with `nosniff`.
 """
 
-import re
-import unicodedata
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from intake import services
+from intake.downloads import attachment_response, nosniff_download
 from intake.models import Attachment, Channel, Contact, Form, Lead, Message, WebhookNonce
 
 # A page of escaped text beyond this is slow to render and useless to read.
@@ -50,21 +48,6 @@ def changelist_link(model, query: str, label) -> str:
     opts = model._meta
     url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist") + f"?{query}"
     return format_html('<a href="{}">{}</a>', url, label)
-
-
-def safe_filename(name: str, fallback: str) -> str:
-    """A download name that cannot break the header or point outside the download folder."""
-    name = re.split(r"[/\\]", name or "")[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = re.sub(r'["\'`;]', "_", name).strip(" .")
-    return name[:150] or fallback
-
-
-def nosniff_download(response: HttpResponse) -> HttpResponse:
-    response["X-Content-Type-Options"] = "nosniff"
-    # A download is never shown in a frame or run as a page, even if a browser tried.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @admin.register(Contact)
@@ -394,18 +377,7 @@ class AttachmentAdmin(admin.ModelAdmin):
         attachment = get_object_or_404(Attachment, pk=pk)
         if not self.has_view_permission(request, attachment):
             raise PermissionDenied
-        try:
-            handle = attachment.file.open("rb")
-        except (FileNotFoundError, ValueError):
-            raise Http404("the attachment's file is missing") from None
-        # Never inline, whatever the sender declared: an .html or .svg would run as our origin.
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=safe_filename(attachment.filename, f"attachment-{pk}.bin"),
-            content_type="application/octet-stream",
-        )
-        return nosniff_download(response)
+        return attachment_response(attachment)
 
 
 @admin.register(Form)

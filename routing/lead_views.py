@@ -9,12 +9,13 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
+from intake.downloads import attachment_response
 from intake.models import Attachment, Lead, Message
 from routing import workspace
 from routing.dashboard import model_family
@@ -204,13 +205,7 @@ def attachment_download(request, lead_id: int, attachment_id: int):
     attachment = get_object_or_404(Attachment, pk=attachment_id, message__lead=lead)
     if not attachment.file:
         raise Http404("The file is gone.")
-    # Always a download, never rendered: the sender chose the name and the bytes.
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename or "attachment.bin",
-        content_type="application/octet-stream",
-    )
+    return attachment_response(attachment)
 
 
 # --- Actions: each one POST, CSRF-checked, recorded in the timeline ----------------------

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from intake import services
-from intake.admin import safe_filename
+from intake.downloads import safe_filename
 from intake.models import Attachment, Channel, Form, Lead, Message, WebhookNonce
 from tests.helpers import ingest, make_email, make_lead, make_user
 
