@@ -38,7 +38,7 @@ def test_it_refuses_cross_origin_and_tokenless_posts_from_signed_in_staff(web):
     for session in (rep, admin):
         cookie, csrf = session.received["sessionid"], session.received["csrftoken"]
         assert (cookie["secure"], cookie["httponly"], cookie["samesite"]) == (True, True, "Lax")
-        assert (csrf["secure"], csrf["samesite"]) == (True, "Lax")
+        assert (csrf["secure"], csrf["httponly"], csrf["samesite"]) == (True, True, "Lax")
 
     def notes() -> int:
         return Activity.objects.filter(lead=lead, kind=Activity.Kind.NOTE).count()
