@@ -514,8 +514,7 @@ def requeue_stuck_messages(*, older_than: timedelta = STUCK_AFTER, limit: int = 
         .order_by("received_at")
         .values_list("pk", flat=True)[:limit]
     )
-    for message_id in ids:
-        async_task("intake.tasks.process_message", message_id)
+    enqueue_processing(ids)  # a few per task, as import_mail queues them
     return len(ids)
 
 

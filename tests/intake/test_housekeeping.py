@@ -9,6 +9,7 @@ from django_q.models import Schedule
 from intake import services
 from intake.models import Message, WebhookNonce
 from tests.helpers import assert_handed_to_triage, make_email
+from tests.intake.conftest import run_queued
 
 
 @pytest.mark.django_db
@@ -33,6 +34,21 @@ def test_it_processes_a_message_whose_task_was_lost(on_commit):
     assert message.parse_state == Message.ParseState.PARSED
     assert_handed_to_triage(message.lead)
     assert fresh.parse_state == Message.ParseState.PENDING  # too young to count as stuck
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_requeues_stuck_messages_a_few_per_task(broker):
+    for n in range(23):
+        raw = make_email(sender=f"b{n}@buyer{n}.example", message_id=f"<s{n}@x>")
+        services.ingest_email(raw=raw, provider="raw", enqueue=False)
+    Message.objects.update(received_at=timezone.now() - timedelta(hours=1))
+
+    assert services.requeue_stuck_messages() == 23
+
+    ran = run_queued(broker)
+    assert ran.count("intake.tasks.process_messages") == 3  # 10 + 10 + 3, not 23 tasks
+    assert "intake.tasks.process_message" not in ran
+    assert not Message.objects.filter(parse_state=Message.ParseState.PENDING).exists()
 
 
 @pytest.mark.django_db
