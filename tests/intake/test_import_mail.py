@@ -5,8 +5,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
-from intake import services
+from intake import services, tasks
 from intake.management.commands import import_mail as import_mail_command
 from intake.models import Lead, Message
 from tests.corpus import CORPUS, dedupe_key, expected_flag, split_corpus, stored
@@ -215,3 +216,36 @@ def test_it_closes_a_batch_early_when_its_messages_are_large(tmp_path, broker, m
 
     assert counts == (3, 0, 0)
     assert run_queued(broker).count("intake.tasks.process_messages") == 3
+
+
+@pytest.mark.django_db
+def test_one_failing_message_does_not_hold_back_the_rest_of_its_task():
+    ids = [
+        services.ingest_email(
+            raw=make_email(sender=f"b{n}@buyer{n}.example", message_id=f"<f{n}@x>"),
+            provider="raw",
+            enqueue=False,
+        ).message.pk
+        for n in range(3)
+    ]
+    # The database refuses to save the middle message (a fault at the boundary, not a mock).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER refuse BEFORE UPDATE ON intake_message FOR EACH ROW "
+            f"WHEN (OLD.id = {ids[1]}) EXECUTE FUNCTION refuse()"
+        )
+
+    with pytest.raises(RuntimeError, match=rf"\[{ids[1]}\]"):  # the task fails: retried
+        tasks.process_messages(ids)
+
+    states = dict(Message.objects.values_list("pk", "parse_state"))
+    assert [states[pk] for pk in ids] == ["parsed", "pending", "parsed"]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER refuse ON intake_message")
+    tasks.process_messages(ids)  # the retry: the two done are skipped
+    assert not Message.objects.filter(parse_state=Message.ParseState.PENDING).exists()
+    assert Lead.objects.count() == 3
