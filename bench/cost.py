@@ -78,9 +78,12 @@ def run_labelled(limit: int | None = None) -> dict:
     by_model = triaged.exclude(model__in=["local", "rules"])
     with_calls = ModelCall.objects.values("lead_id").distinct().count()
     escalated = by_model.filter(escalated=True).count()
-    escalation_usd = ModelCall.objects.filter(
-        purpose=ModelCall.Purpose.ESCALATION, cost_usd__isnull=False
-    ).aggregate(total=Sum("cost_usd"))["total"]
+    # What escalating cost: every tier-2 or tier-3 call but the audits (retries included).
+    escalation_usd = (
+        ModelCall.objects.filter(tier__gte=2, cost_usd__isnull=False)
+        .exclude(purpose=ModelCall.Purpose.SHADOW_AUDIT)
+        .aggregate(total=Sum("cost_usd"))["total"]
+    )
     return {
         "messages": len(labels),
         "leads": leads,

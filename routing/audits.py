@@ -9,8 +9,8 @@ the waiting audits as one Message Batch and applies the batches that have ended:
 - Independent: the request is the tier-2 request without tier 1's draft. An auditor shown
   the answer under audit tends to agree with it, which would inflate the agreement figure.
 - Each answer is recorded as a `ModelCall` (purpose shadow_audit, batch, priced at the batch
-  rate) and, when valid, written to `Triage.shadow_category`, unless the lead has been
-  decided again since it was drawn.
+  rate) and, when valid, written to `Triage.shadow_category` while the decision drawn still
+  stands (a re-decision skips the audits not yet sent).
 
 Not sent while the circuit is open, without an API key or once the day's budget is spent;
 an audit left waiting longer than `STALE_AFTER` is skipped.
@@ -88,12 +88,26 @@ def submit_waiting() -> Counter:
             return counts
         # Creating a batch is not idempotent: on an error the rows stay waiting, and a create
         # that succeeded unseen is paid twice for a handful of audits.
-        batch_id = llm.submit_batch(items)
+        try:
+            batch_id = llm.submit_batch(items)
+        except llm.LlmError as exc:
+            refused(exc, policy)
+            counts["not_sent"] += len(items)
+            return counts
+        logger.info("shadow audits: sent batch %s with %s audits", batch_id, len(items))
         ShadowAudit.objects.filter(pk__in=[audit.pk for audit in audits]).update(
             batch_id=batch_id, submitted_at=timezone.now()
         )
     counts["submitted"] += len(items)
     return counts
+
+
+def refused(exc: llm.LlmError, policy) -> None:
+    """The API would not take the batch: the audits wait for the next run. An account
+    error or a spend limit opens the circuit, as it does for triage's own calls."""
+    logger.warning("shadow audits: the batch was not sent: %s", exc)
+    if exc.spend_limit or exc.status in calls.ACCOUNT_ERRORS:
+        calls.open_circuit(f"shadow audit batch: {exc}", policy.circuit_cooldown_seconds)
 
 
 def audit_request(audit: ShadowAudit, policy, categories) -> tuple[llm.LlmRequest, str]:
@@ -115,6 +129,7 @@ def apply_ended() -> Counter:
     batch_ids = (
         ShadowAudit.objects.filter(done_at__isnull=True)
         .exclude(batch_id="")
+        .order_by()  # the model's ordering would make DISTINCT one row per audit
         .values_list("batch_id", flat=True)
         .distinct()
     )
@@ -128,6 +143,9 @@ def apply_ended() -> Counter:
                 counts["expired"] += expire(batch_id)
                 continue
             logger.warning("shadow audits: batch %s not applied this time: %s", batch_id, exc)
+        except Exception:
+            # One batch's trouble must not hold back the others, nor sending the waiting ones.
+            logger.exception("shadow audits: applying batch %s failed", batch_id)
     return counts
 
 
@@ -176,8 +194,9 @@ def apply_one(audit: ShadowAudit, outcome, policy, categories) -> str:
         audit.outcome = answer(audit, outcome, policy, categories)
     audit.save(update_fields=["done_at", "outcome", "category"])
     if audit.outcome == ShadowAudit.Outcome.ANSWERED:
-        # Only the decision that was drawn: a lead decided again since starts blank.
-        Triage.objects.filter(lead_id=audit.lead_id, decided_at__lte=audit.created_at).update(
+        # Only onto the decision that was drawn: one made since (a re-run, or the lead this
+        # one was merged into) has not been audited.
+        Triage.objects.filter(lead_id=audit.lead_id, decided_at=audit.decided_at).update(
             shadow_category=audit.category
         )
     return audit.outcome

@@ -403,10 +403,12 @@ class ShadowAudit(models.Model):
         INVALID = "invalid", "Invalid answer"
         ERRORED = "errored", "Errored"
         EXPIRED = "expired", "Expired or canceled"
-        SKIPPED = "skipped", "Skipped (waited too long to be sent)"
+        SKIPPED = "skipped", "Not sent (waited too long, or the decision was replaced)"
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="shadow_audits")
     model = models.CharField(max_length=100)
+    # The decision audited: the answer is written to the triage only while it still stands.
+    decided_at = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
     batch_id = models.CharField(max_length=100, blank=True, db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

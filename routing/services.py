@@ -352,6 +352,14 @@ def drawn_for_audit(lead_id: int, rate) -> bool:
     return (lead_id * _GOLDEN) % 2**64 < Decimal(rate) * 2**64
 
 
+def skip_waiting_audits(lead_id: int) -> None:
+    """The lead's decision was replaced: an audit of the old one not yet sent is not worth
+    paying for (one already sent is still recorded, and its answer kept off the new one)."""
+    ShadowAudit.objects.filter(lead_id=lead_id, batch_id="", done_at__isnull=True).update(
+        outcome=ShadowAudit.Outcome.SKIPPED, done_at=timezone.now()
+    )
+
+
 def decide_locally(lead, message, facts, draft: Draft) -> None:
     draft.output = local.classify(**local_inputs(lead, message, facts))
     draft.model, draft.tier = "local", 0
@@ -384,7 +392,8 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
         triage = current
         # A re-decision (after a provisional one, or a rep's re-run) assigns afresh, except
         # that an owner a person chose keeps the lead while it stays in the same queue.
-        kept_owner = triage.decided_at is not None and owner_chosen_by_a_person(triage)
+        redecided = triage.decided_at is not None
+        kept_owner = redecided and owner_chosen_by_a_person(triage)
         queue_before = triage.queue_id
         if triage.decided_at is not None and not kept_owner:
             triage.assignee = None
@@ -417,8 +426,12 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
                 triage, lead, policy, queue_slug=after.queue, assignee=after.assignee, review=review
             )
         rows.update(triage, rows.loaded_fields(triage))
+        if redecided:
+            skip_waiting_audits(lead.pk)
         if draft.audit:
-            ShadowAudit.objects.create(lead_id=lead.pk, model=policy.tier2_model)
+            ShadowAudit.objects.create(
+                lead_id=lead.pk, model=policy.tier2_model, decided_at=triage.decided_at
+            )
         if spam:
             status = Lead.Status.SPAM
         elif draft.provisional:

@@ -85,11 +85,7 @@ def run_tier(
     purpose = purpose or (ModelCall.Purpose.TRIAGE if tier == 1 else ModelCall.Purpose.ESCALATION)
     result = TierResult(output=None, model=model, tier=tier)
     prepared = response
-    # A shadow audit's retry is still audit spend, reported apart.
-    retry_purpose = (
-        purpose if purpose == ModelCall.Purpose.SHADOW_AUDIT else ModelCall.Purpose.RETRY
-    )
-    for attempt_purpose in (purpose, retry_purpose):
+    for attempt_purpose in (purpose, ModelCall.Purpose.RETRY):
         if prepared is not None:
             response, prepared = prepared, None
         else:

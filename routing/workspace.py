@@ -451,8 +451,9 @@ def rerun_triage(lead_id: int, tier: int, user_id: int | None = None) -> Triage 
 
 
 def merge_leads(target: Lead, source: Lead, user) -> None:
-    """Fold `source` into `target` (one contact's two threads): messages, model calls (so
-    cost per lead stays exact), feedback and timeline move; the source lead goes."""
+    """Fold `source` into `target` (one contact's two threads): messages, model calls and
+    audits sent (so cost per lead stays exact), feedback and timeline move; the source lead
+    goes."""
     if target.pk == source.pk:
         raise ActionError("Choose another lead to merge.")
     if target.contact_id != source.contact_id:
@@ -468,6 +469,10 @@ def merge_leads(target: Lead, source: Lead, user) -> None:
         source_triage = Triage.objects.filter(lead=source).first()
         moved = source.messages.update(lead=target)
         source.model_calls.update(lead=target)
+        # Audits sent are paid for: their calls land on the target too (answers stay off its
+        # decision); those not yet sent are not worth sending.
+        services.skip_waiting_audits(source.pk)
+        source.shadow_audits.update(lead=target)
         source.feedback.update(lead=target)
         source.activities.update(lead=target)
         Lead.objects.filter(pk=target.pk).update(

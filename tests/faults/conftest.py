@@ -108,7 +108,7 @@ def model_env(fake_api) -> dict[str, str]:
 
 @pytest.fixture
 def policy() -> RoutingPolicy:
-    """The seeded routing policy, with random shadow audits off so call counts are exact."""
+    """The seeded routing policy, with shadow audits off so call counts are exact."""
     policy = RoutingPolicy.objects.get(is_active=True)
     policy.shadow_audit_rate = 0
     policy.save()

@@ -11,7 +11,7 @@ from tests.routing.test_triage import answer
 
 
 @pytest.fixture(autouse=True)
-def no_random_audits(db):
+def no_audits(db):
     RoutingPolicy.objects.update(shadow_audit_rate=Decimal("0"))
 
 

@@ -11,7 +11,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_q.models import Schedule
 
-from routing import audits, dashboard, llm, prices, services
+from intake.models import Lead
+from routing import audits, dashboard, prices, services, workspace
 from routing.calls import price_in_force
 from routing.models import Circuit, ModelCall, RoutingPolicy, ShadowAudit, Triage
 from tests.fakes.anthropic import FakeMessage
@@ -158,6 +159,21 @@ def test_it_waits_for_a_batch_still_in_progress(fake):
     assert triage.shadow_category == "support"
 
 
+def test_a_batch_is_polled_once_a_run_however_many_audits_it_holds(fake):
+    fake.batch_polls = 1
+    for n in range(3):
+        drawn(fake, sender=f"buyer{n}@example.org", message_id=f"<m{n}@example.org>")
+    fake.default = lambda request: FakeMessage(json.dumps(answer()))
+    audits.run()
+
+    audits.run()  # in progress
+    audits.run()  # ended
+    gets = [r.path for r in fake.requests if r.method == "GET"]
+    # One poll a run, and the SDK's own look-up of the results' address.
+    assert len([path for path in gets if not path.endswith("/results")]) == 2 + 1
+    assert len([path for path in gets if path.endswith("/results")]) == 1
+
+
 def test_an_ended_batch_is_applied_once(fake):
     triage = drawn(fake)
     fake.reply(answer())
@@ -206,16 +222,55 @@ def test_audits_of_a_batch_the_api_no_longer_has_are_closed(fake):
     assert audits.run() == {}
 
 
-def test_a_lead_decided_again_since_the_draw_keeps_its_new_decision_unaudited(fake):
+def test_an_answer_arriving_after_a_rerun_stays_off_the_new_decision(fake):
     triage = drawn(fake)
     fake.reply(answer(category="support"))
     audits.run()  # sent
-    Triage.objects.filter(pk=triage.pk).update(decided_at=timezone.now() + timedelta(seconds=5))
+    fake.reply(answer(category="pricing_request"))
+    workspace.rerun_triage(triage.lead_id, 1)  # a rep's re-run: a new decision
 
     assert audits.run() == {"answered": 1}
     triage.refresh_from_db()
-    assert triage.shadow_category == ""
+    assert (triage.category, triage.shadow_category) == ("pricing_request", "")
     assert ShadowAudit.objects.get().category == "support"  # the answer is still on record
+    assert calls(triage.lead)[-1] == (SONNET, "shadow_audit")  # and paid for
+
+
+def test_a_rerun_clears_the_audit_and_skips_one_not_yet_sent(fake):
+    triage = drawn(fake)
+    fake.reply(answer(category="support"))
+    audits.run()
+    audits.run()
+    triage.refresh_from_db()
+    assert triage.shadow_category == "support"
+    drawn_again = drawn(fake, sender="sam@example.org", message_id="<m2@example.org>")
+
+    fake.reply(answer())
+    fake.reply(answer())
+    workspace.rerun_triage(triage.lead_id, 1)
+    workspace.rerun_triage(drawn_again.lead_id, 1)
+
+    triage.refresh_from_db()
+    assert triage.shadow_category == ""  # the new decision has not been audited
+    waiting = ShadowAudit.objects.get(lead=drawn_again.lead)
+    assert (waiting.outcome, waiting.batch_id) == ("skipped", "")
+    assert audits.run() == {}
+    assert len(batch_creates(fake)) == 1
+
+
+def test_a_merge_keeps_the_audit_spend_of_the_merged_lead(fake):
+    target = drawn(fake)
+    source = drawn(fake, sender="sam@example.org", message_id="<m2@example.org>")
+    Lead.objects.filter(pk=source.lead_id).update(contact=target.lead.contact)
+    fake.reply(answer())
+    fake.reply(answer(category="support"))  # the merged lead's audit, answered last
+    audits.run()  # both sent
+    workspace.merge_leads(target.lead, Lead.objects.get(pk=source.lead_id), None)
+
+    assert audits.run() == {"answered": 2}
+    assert ModelCall.objects.filter(lead=target.lead, purpose="shadow_audit").count() == 2
+    target.refresh_from_db()
+    assert target.shadow_category == "demo_request"  # its own audit only
 
 
 def test_a_failed_submit_leaves_the_audits_waiting_for_the_next_run(fake):
@@ -223,11 +278,21 @@ def test_a_failed_submit_leaves_the_audits_waiting_for_the_next_run(fake):
     fake.server_error(endpoint="batch_create")
     fake.reply(answer())
 
-    with pytest.raises(llm.LlmError):  # the task fails; its schedule runs it again
-        audits.run()
+    assert audits.run() == {"not_sent": 1}
     assert ShadowAudit.objects.get().batch_id == ""
+    assert not Circuit.objects.exists()  # a 500 is no reason to stop
     assert audits.run() == {"submitted": 1}
     assert ShadowAudit.objects.get().batch_id != ""
+
+
+def test_an_account_error_on_submit_opens_the_circuit(fake):
+    drawn(fake)
+    fake.unauthorized(endpoint="batch_create")
+
+    assert audits.run() == {"not_sent": 1}
+    assert Circuit.objects.get(name="anthropic").is_open
+    assert audits.run() == {}  # nothing tried while it is open
+    assert len(batch_creates(fake)) == 1
 
 
 def test_nothing_is_sent_while_the_circuit_is_open(fake):

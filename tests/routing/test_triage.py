@@ -47,8 +47,8 @@ def calls(lead) -> list[tuple[str, str]]:
 
 
 @pytest.fixture(autouse=True)
-def no_random_audits(db):
-    """Shadow audits pick leads at random: off here, and on (rate 1) where tested."""
+def no_audits(db):
+    """Shadow audits are drawn by lead id: off here (test_shadow_audits.py has them)."""
     RoutingPolicy.objects.update(shadow_audit_rate=Decimal("0"))
 
 
