@@ -25,10 +25,23 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.anthropic_answers import (
+    Answer,
+    FakeBatch,
+    FakeCount,
+    FakeDrop,
+    FakeError,
+    FakeMessage,
+    FakeRaw,
+    RecordedRequest,
+    estimate_tokens,
+    new_request_id,
+    now_iso,
+)
 
 MESSAGES = "messages"
 COUNT_TOKENS = "count_tokens"
@@ -38,184 +51,6 @@ BATCH_RESULTS = "batch_results"
 ENDPOINTS = (MESSAGES, COUNT_TOKENS, BATCH_CREATE, BATCH_RETRIEVE, BATCH_RESULTS)
 
 _BATCH_PATH = re.compile(r"^/v1/messages/batches/(?P<id>[A-Za-z0-9_-]+)(?P<results>/results)?$")
-
-
-def _request_id() -> str:
-    return f"req_fake_{uuid.uuid4().hex[:20]}"
-
-
-def _estimate_tokens(payload: Any) -> int:
-    """About four characters a token: enough for tests that only need a plausible number."""
-    text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
-    return max(1, len(text) // 4)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _error_body(error_type: str, message: str, details: dict | None, request_id: str) -> dict:
-    error: dict[str, Any] = {"type": error_type, "message": message}
-    if details is not None:
-        error["details"] = details
-    return {"type": "error", "error": error, "request_id": request_id}
-
-
-# --- Answers ------------------------------------------------------------------------
-
-
-@dataclass
-class FakeMessage:
-    """A 200 Messages API answer whose single text block is `text`."""
-
-    text: str
-    usage: dict[str, Any] | None = None  # overrides the estimated counts
-    omit_usage: bool = False
-    stop_reason: str = "end_turn"
-    stop_details: dict[str, Any] | None = None
-    model: str | None = None  # None: echo the requested model
-    delay: float = 0
-
-    def message(self, request_json: dict) -> dict:
-        body: dict[str, Any] = {
-            "id": f"msg_fake_{uuid.uuid4().hex[:20]}",
-            "type": "message",
-            "role": "assistant",
-            "model": self.model or request_json.get("model") or "claude-haiku-5-5",
-            "content": [{"type": "text", "text": self.text}],
-            "stop_reason": self.stop_reason,
-            "stop_sequence": None,
-        }
-        if self.stop_details is not None:
-            body["stop_details"] = self.stop_details
-        if not self.omit_usage:
-            usage = {
-                "input_tokens": _estimate_tokens(
-                    {key: request_json.get(key) for key in ("system", "messages")}
-                ),
-                "output_tokens": _estimate_tokens(self.text),
-                "cache_creation_input_tokens": 0,
-                "cache_read_input_tokens": 0,
-            }
-            usage.update(self.usage or {})
-            body["usage"] = usage
-        return body
-
-    def render(self, request_json: dict, request_id: str) -> tuple[int, dict[str, str], bytes]:
-        return (
-            200,
-            {"content-type": "application/json"},
-            json.dumps(self.message(request_json)).encode(),
-        )
-
-    def batch_result(self, params: dict) -> dict:
-        return {"type": "succeeded", "message": self.message(params)}
-
-
-@dataclass
-class FakeError:
-    """An API error answer: `{"type": "error", "error": {...}, "request_id": ...}`."""
-
-    status: int
-    error_type: str
-    message: str
-    headers: dict[str, str] = field(default_factory=dict)
-    details: dict[str, Any] | None = None
-    delay: float = 0
-
-    def render(self, request_json: dict, request_id: str) -> tuple[int, dict[str, str], bytes]:
-        body = _error_body(self.error_type, self.message, self.details, request_id)
-        headers = {"content-type": "application/json", **self.headers}
-        return self.status, headers, json.dumps(body).encode()
-
-    def batch_result(self, params: dict) -> dict:
-        # Inside a batch the error travels as an ErrorResponse without an HTTP status.
-        return {
-            "type": "errored",
-            "error": _error_body(self.error_type, self.message, self.details, _request_id()),
-        }
-
-
-@dataclass
-class FakeRaw:
-    """Any bytes with any status: malformed JSON, an HTML page from a proxy, ..."""
-
-    body: bytes
-    status: int = 200
-    content_type: str = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0
-
-    def render(self, request_json: dict, request_id: str) -> tuple[int, dict[str, str], bytes]:
-        return self.status, {"content-type": self.content_type, **self.headers}, self.body
-
-    def batch_result(self, params: dict) -> dict:
-        # A batch line cannot be half-broken JSON; a server-side failure is what it stands for.
-        return {
-            "type": "errored",
-            "error": _error_body("api_error", "Internal server error", None, _request_id()),
-        }
-
-
-@dataclass
-class FakeDrop:
-    """Close the connection without answering: the client sees a connection error."""
-
-    delay: float = 0
-
-    def batch_result(self, params: dict) -> dict:
-        return FakeRaw(b"").batch_result(params)
-
-
-@dataclass
-class FakeCount:
-    """A count_tokens answer."""
-
-    input_tokens: int
-    delay: float = 0
-
-    def render(self, request_json: dict, request_id: str) -> tuple[int, dict[str, str], bytes]:
-        body = json.dumps({"input_tokens": self.input_tokens}).encode()
-        return 200, {"content-type": "application/json"}, body
-
-
-Answer = FakeMessage | FakeError | FakeRaw | FakeDrop | FakeCount
-
-
-@dataclass
-class RecordedRequest:
-    method: str
-    path: str  # without the query string
-    query: str
-    headers: dict[str, str]  # names lower-cased
-    body: bytes
-    json: Any  # None when the body was empty or not JSON
-    status: int | None = None  # what the fake answered; None until answered, or dropped
-
-
-@dataclass
-class FakeBatch:
-    """One Message Batch; tests may edit `results` (custom_id -> result object) directly."""
-
-    id: str
-    requests: list[dict]
-    results: dict[str, dict]
-    polls_left: int
-    created_at: str = field(default_factory=_now)
-    ended_at: str | None = None
-
-    @property
-    def ended(self) -> bool:
-        return self.ended_at is not None
-
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(("processing", "succeeded", "errored", "canceled", "expired"), 0)
-        if not self.ended:
-            counts["processing"] = len(self.requests)
-            return counts
-        for result in self.results.values():
-            counts[result["type"]] += 1
-        return counts
 
 
 # --- The server -----------------------------------------------------------------------
@@ -461,7 +296,7 @@ class FakeAnthropic:
             if self._script[endpoint]:
                 return self._script[endpoint].popleft()
         if endpoint == COUNT_TOKENS:
-            return FakeCount(_estimate_tokens(request_json))
+            return FakeCount(estimate_tokens(request_json))
         if endpoint != MESSAGES:
             return None  # type: ignore[return-value]  # the endpoint's normal behaviour
         answer = self.default(request_json) if self.default is not None else {}
@@ -481,7 +316,7 @@ class FakeAnthropic:
         recorded = RecordedRequest(handler.command, raw_path, query, headers, body, request_json)
         with self._lock:
             self.requests.append(recorded)
-        request_id = _request_id()
+        request_id = new_request_id()
 
         if not self._authorized(headers):
             message = "x-api-key header is required" if not self._key(headers) else "invalid key"
@@ -568,7 +403,7 @@ class FakeAnthropic:
             if batch.polls_left > 0:
                 batch.polls_left -= 1
             elif not batch.ended:
-                batch.ended_at = _now()
+                batch.ended_at = now_iso()
         return self._batch_answer(batch)
 
     def _batch_answer(self, batch: FakeBatch) -> FakeRaw:
