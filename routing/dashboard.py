@@ -23,7 +23,7 @@ from django.utils.html import format_html, format_html_join
 
 from intake.models import Lead
 from routing.calls import spend_today
-from routing.models import Circuit, Feedback, RoutingPolicy, Triage
+from routing.models import Circuit, Feedback, RoutingPolicy, ShadowAudit, Triage
 
 DEFAULT_DAYS = 14
 OPEN_STATUSES = (Lead.Status.NEW, Lead.Status.WORKING, Lead.Status.CONTACTED)
@@ -250,6 +250,15 @@ SELECT g_day, g_channel, g_category, day, channel, category, n, total, hygiene,
          + (p95 - floor(p95)) * (costs[ceil(p95)::int] - costs[floor(p95)::int])
 FROM positioned
 """
+
+
+def audits_pending() -> dict:
+    """Shadow audits not answered yet, whatever the range: waiting to be sent, or in a batch
+    that has not ended (answers arrive within 24 hours)."""
+    return ShadowAudit.objects.filter(done_at__isnull=True).aggregate(
+        waiting=Count("pk", filter=Q(batch_id="")),
+        sent=Count("pk", filter=~Q(batch_id="")),
+    )
 
 
 def cost_per_lead(rng: Range) -> dict:
@@ -505,6 +514,7 @@ def _build(rng: Range, now: datetime | None) -> dict:
         "spend": spend(rng, policy),
         "budget": budget(now, policy),
         "agreement": agreement(rows),
+        "audits_pending": audits_pending(),
         "cost_chart": bar_chart(
             [(f"{d['day']:%m-%d}", d["total"]) for d in costs["days"]],
             title="Cost of the leads received each day (USD)",

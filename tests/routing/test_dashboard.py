@@ -10,7 +10,16 @@ from django.utils import timezone
 
 from intake.models import Channel, Contact, Lead
 from routing import dashboard, prices
-from routing.models import Circuit, Feedback, ModelCall, ModelPrice, Queue, RoutingPolicy, Triage
+from routing.models import (
+    Circuit,
+    Feedback,
+    ModelCall,
+    ModelPrice,
+    Queue,
+    RoutingPolicy,
+    ShadowAudit,
+    Triage,
+)
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db
@@ -367,6 +376,23 @@ def test_it_reports_tier_agreement(staff_client):
     }
 
 
+def test_it_shows_the_audits_not_answered_yet(staff_client):
+    audited = decide(make_lead(), category="sales")
+    for batch_id, done in (("", False), ("", False), ("msgbatch_1", False), ("msgbatch_0", True)):
+        ShadowAudit.objects.create(
+            lead=audited.lead,
+            model=SONNET,
+            decided_at=audited.decided_at,
+            batch_id=batch_id,
+            done_at=timezone.now() if done else None,
+        )
+
+    page = get_page(staff_client)
+
+    assert page.context["audits_pending"] == {"waiting": 2, "sent": 1}
+    assert "2 waiting to be sent, 1 in a batch that has not ended" in page.content.decode()
+
+
 # --- Speed ---------------------------------------------------------------------------------
 
 
@@ -376,5 +402,5 @@ def test_it_runs_a_bounded_number_of_queries(
     sonnet_price()
     for lead in costed_leads:
         make_call(lead, "0.00010000", input_tokens=100, output_tokens=10)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         get_page(staff_client)
