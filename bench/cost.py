@@ -97,7 +97,7 @@ def run_labelled(limit: int | None = None) -> dict:
         "dashboard_savings_share": spend["savings_share"],
         "shadow_usd": spend["shadow_cost"],
         "shadow_calls": spend["shadow_calls"],
-        # Audits are drawn among confident tier-1 decisions (services.drawn_for_audit).
+        # Audits are drawn among confident tier-1 decisions (audits.drawn_for_audit).
         "shadow_expected": float(policy.shadow_audit_rate)
         * by_model.filter(escalated=False).count(),
         "calls": spend["calls"],

@@ -1,8 +1,9 @@
 """Shadow audits: confident tier-1 decisions checked by the tier-2 model, in Message Batches.
 
-Triage draws a share of its confident decisions (`RoutingPolicy.shadow_audit_rate`) and
-leaves a `ShadowAudit` row; nothing waits for the audit. `run()` (a scheduled task) sends
-the waiting audits as one Message Batch and applies the batches that have ended:
+Triage draws a share of its confident decisions (`RoutingPolicy.shadow_audit_rate`, by
+`drawn_for_audit`) and leaves a `ShadowAudit` row; nothing waits for the audit. `run()` (a
+scheduled task) sends the waiting audits as one Message Batch and applies the batches that
+have ended:
 
 - Half price: an audit feeds a quality figure, so it can wait for a batch (results within
   24 h) and costs half of a synchronous call.
@@ -19,6 +20,7 @@ an audit left waiting longer than `STALE_AFTER` is skipped.
 import logging
 from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -35,6 +37,30 @@ MAX_PER_BATCH = 5_000
 STALE_AFTER = timedelta(days=3)
 # Batch results the API never processed: nothing to record.
 UNPROCESSED = ("expired", "canceled")
+
+
+# 2**64 / the golden ratio: lead ids times this, modulo 2**64, spread evenly over the range.
+_GOLDEN = 0x9E3779B97F4A7C15
+
+
+def drawn_for_audit(lead_id: int, rate) -> bool:
+    """Whether the lead's confident decision gets a shadow audit, at `rate` (0 to 1).
+
+    Fixed per lead, so a re-decision or a retried task draws the same; and even: the golden
+    ratio's multiples modulo 1 fill [0, 1) as evenly as any sequence can, so a run of
+    consecutive lead ids has its share audited to within about one lead, where independent
+    random draws wander by about the square root of the count. Nothing about a lead's
+    content goes into its id, so the sample stays unbiased."""
+    return (lead_id * _GOLDEN) % 2**64 < Decimal(rate) * 2**64
+
+
+def skip_waiting(lead_id: int) -> None:
+    """The lead's decision was replaced (or the lead merged away): an audit of the old one
+    not yet sent is not worth paying for. One already sent is still recorded when it is
+    answered, and its answer kept off any later decision."""
+    ShadowAudit.objects.filter(lead_id=lead_id, batch_id="", done_at__isnull=True).update(
+        outcome=ShadowAudit.Outcome.SKIPPED, done_at=timezone.now()
+    )
 
 
 def custom_id(audit_id: int) -> str:

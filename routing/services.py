@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from intake.models import Contact, Form, Lead, Message
-from routing import calls, config, contract, injection, llm, local, rows, rules
+from routing import audits, calls, config, contract, injection, llm, local, rows, rules
 from routing.assign import assign, compute_priority, compute_score
 from routing.models import (
     Activity,
@@ -334,29 +334,8 @@ def decide(
         return
     draft.output, draft.model, draft.tier = first.output, policy.tier1_model, 1
     # A share of confident decisions is checked by tier 2 later, in a batch (routing.audits).
-    draft.audit = not reasons and budget_left and drawn_for_audit(lead.pk, policy.shadow_audit_rate)
-
-
-# 2**64 / the golden ratio: lead ids times this, modulo 2**64, spread evenly over the range.
-_GOLDEN = 0x9E3779B97F4A7C15
-
-
-def drawn_for_audit(lead_id: int, rate) -> bool:
-    """Whether the lead's confident decision gets a shadow audit, at `rate` (0 to 1).
-
-    Fixed per lead, so a re-decision or a retried task draws the same; and even: the golden
-    ratio's multiples modulo 1 fill [0, 1) as evenly as any sequence can, so a run of
-    consecutive lead ids has its share audited to within about one lead, where independent
-    random draws wander by about the square root of the count. Nothing about a lead's
-    content goes into its id, so the sample stays unbiased."""
-    return (lead_id * _GOLDEN) % 2**64 < Decimal(rate) * 2**64
-
-
-def skip_waiting_audits(lead_id: int) -> None:
-    """The lead's decision was replaced: an audit of the old one not yet sent is not worth
-    paying for (one already sent is still recorded, and its answer kept off the new one)."""
-    ShadowAudit.objects.filter(lead_id=lead_id, batch_id="", done_at__isnull=True).update(
-        outcome=ShadowAudit.Outcome.SKIPPED, done_at=timezone.now()
+    draft.audit = (
+        not reasons and budget_left and audits.drawn_for_audit(lead.pk, policy.shadow_audit_rate)
     )
 
 
@@ -427,7 +406,7 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
             )
         rows.update(triage, rows.loaded_fields(triage))
         if redecided:
-            skip_waiting_audits(lead.pk)
+            audits.skip_waiting(lead.pk)
         if draft.audit:
             ShadowAudit.objects.create(
                 lead_id=lead.pk, model=policy.tier2_model, decided_at=triage.decided_at

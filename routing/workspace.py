@@ -17,7 +17,7 @@ from django_q.tasks import async_task
 
 from intake import search
 from intake.models import Lead
-from routing import calls, services, tiers
+from routing import audits, calls, services, tiers
 from routing.assign import compute_priority, compute_score
 from routing.contract import FACTS, Fact, Qualification
 from routing.models import (
@@ -471,7 +471,7 @@ def merge_leads(target: Lead, source: Lead, user) -> None:
         source.model_calls.update(lead=target)
         # Audits sent are paid for: their calls land on the target too (answers stay off its
         # decision); those not yet sent are not worth sending.
-        services.skip_waiting_audits(source.pk)
+        audits.skip_waiting(source.pk)
         source.shadow_audits.update(lead=target)
         source.feedback.update(lead=target)
         source.activities.update(lead=target)

@@ -119,13 +119,13 @@ def test_the_audit_is_tier_twos_own_request_without_tier_ones_draft(fake):
 def test_the_draw_audits_the_rate_of_any_run_of_leads_to_within_one(count):
     rate = Decimal("0.02")
     for start in (1, 7_919, 10**9):
-        drawn = sum(services.drawn_for_audit(pk, rate) for pk in range(start, start + count))
+        drawn = sum(audits.drawn_for_audit(pk, rate) for pk in range(start, start + count))
         assert abs(drawn - float(rate) * count) <= 1.5, (start, drawn)
 
 
 def test_the_draw_follows_the_rate_at_its_ends():
-    assert all(services.drawn_for_audit(pk, Decimal("1")) for pk in range(1, 1000))
-    assert not any(services.drawn_for_audit(pk, Decimal("0")) for pk in range(1, 1000))
+    assert all(audits.drawn_for_audit(pk, Decimal("1")) for pk in range(1, 1000))
+    assert not any(audits.drawn_for_audit(pk, Decimal("0")) for pk in range(1, 1000))
 
 
 def test_it_does_not_audit_escalated_or_unsure_decisions(fake):
