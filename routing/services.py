@@ -374,7 +374,7 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
         redecided = triage.decided_at is not None
         kept_owner = redecided and owner_chosen_by_a_person(triage)
         queue_before = triage.queue_id
-        if triage.decided_at is not None and not kept_owner:
+        if redecided and not kept_owner:
             triage.assignee = None
         triage.category = category
         triage.is_lead = output.is_lead
