@@ -35,8 +35,6 @@ logger = logging.getLogger(__name__)
 MAX_PER_BATCH = 5_000
 # A waiting audit this old is dropped: its decision has long been worked on.
 STALE_AFTER = timedelta(days=3)
-# Batch results the API never processed: nothing to record.
-UNPROCESSED = ("expired", "canceled")
 
 
 # 2**64 / the golden ratio: lead ids times this, modulo 2**64, spread evenly over the range.
@@ -205,7 +203,7 @@ def expire(batch_id: str) -> int:
 def apply_one(audit: ShadowAudit, outcome, policy, categories) -> str:
     """Record one audit's answer (in the caller's transaction); its outcome."""
     audit.done_at = timezone.now()
-    if isinstance(outcome, llm.LlmError) and outcome.error_type in UNPROCESSED:
+    if isinstance(outcome, llm.LlmError) and outcome.error_type in llm.BATCH_UNPROCESSED:
         audit.outcome = ShadowAudit.Outcome.EXPIRED
     else:
         call = ModelCall(

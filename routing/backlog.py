@@ -32,8 +32,6 @@ MAX_BATCH_REQUESTS = 100_000
 MAX_BATCH_BYTES = 200 * 1024 * 1024
 # Consecutive failed status polls before giving up (the batch stays on record to resume).
 MAX_POLL_FAILURES = 10
-# Batch outcomes that mean the request was never processed: no call to record.
-UNPROCESSED = ("expired", "canceled")
 
 
 def custom_id(lead_id: int) -> str:
@@ -175,7 +173,9 @@ def wait(
                 continue
             failures = 0
             counts = status.get("counts") or {}
-            done = sum(counts.get(name, 0) for name in ("succeeded", "errored", *UNPROCESSED))
+            done = sum(
+                counts.get(name, 0) for name in ("succeeded", "errored", *llm.BATCH_UNPROCESSED)
+            )
             bar.n = min(done, total)
             bar.refresh()
             if status.get("processing_status") == "ended":
@@ -203,7 +203,7 @@ def apply(row: BacklogBatch) -> Counter:
             continue
         if isinstance(outcome, llm.LlmError):
             # The lead stays awaiting triage: the reconciler (or the next run) takes it.
-            kind = outcome.error_type if outcome.error_type in UNPROCESSED else "errored"
+            kind = outcome.error_type if outcome.error_type in llm.BATCH_UNPROCESSED else "errored"
             counts[kind] += 1
             if kind == "errored" and not recorded(row, lead_id):
                 record_batch_call(row, lead, outcome)

@@ -155,11 +155,7 @@ def timeline(lead, thread, triage, model_calls, activities) -> list[dict]:
     if triage and triage.decided_at:
         # What the deciding tier said, not the category a rep may have corrected since.
         decided = next(
-            (
-                o["output"]["category"]
-                for o in reversed(triage.outputs or [])
-                if o.get("output") and o.get("purpose") != "shadow_audit"
-            ),
+            (o["output"]["category"] for o in reversed(triage.outputs or []) if o.get("output")),
             triage.category,
         )
         text = f"decided {decided or '?'} by {triage.model or '?'}"

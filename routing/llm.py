@@ -361,6 +361,10 @@ def batch_results(batch_id: str) -> Iterator[tuple[str, Response | LlmError]]:
         raise _error_from(exc, latency_ms=None, attempt=1) from exc
 
 
+# Batch outcomes that mean the request was never processed: nothing to record or bill.
+BATCH_UNPROCESSED = ("expired", "canceled")
+
+
 def _batch_outcome(result: Any) -> Response | LlmError:
     kind = getattr(result, "type", None)
     if kind == "succeeded":
