@@ -4,9 +4,9 @@
    gunicorn (2 workers) on PostgreSQL, 10% of them a repeat of an earlier post as a
    provider retry would send: messages per second, p50 and p99 latency, stored
    against unique sent, non-2xx answers, and the web workers' peak RSS.
-2. `import_mail` on the shared real-world corpus (../shared/data/eml) repeated N
-   times with fresh Message-IDs, or on the project's labelled set when the corpus is
-   not there: messages stored per second and peak memory; then the worker's
+2. `import_mail` on the real-world corpus the tests use (tests/fixtures/corpus/eml)
+   repeated N times with fresh Message-IDs: messages stored per second and peak
+   memory; then the worker's
    processing of what was stored (parse, hygiene, contact, threading) per second.
 """
 
@@ -30,7 +30,8 @@ from bench import scratch
 from bench.labelled import mail_files
 from bench.report import Row, at_least, at_most, mb, ms, pct, rate
 
-SHARED_CORPUS = scratch.REPO.parent / "shared" / "data" / "eml"
+# The real-world corpus the tests use (tests/fixtures/corpus/README.md names its origins).
+MAIL_CORPUS = scratch.REPO / "tests" / "fixtures" / "corpus" / "eml"
 MESSAGE_ID = re.compile(rb"^(message-id:[ \t]*<?)", re.IGNORECASE | re.MULTILINE)
 
 
@@ -179,18 +180,16 @@ def webhooks_section(ctx) -> list[Row]:
 
 
 def corpus_source() -> tuple[str, list[Path]]:
-    """The shared corpus when it sits beside the clone, else the labelled set."""
-    if SHARED_CORPUS.is_dir():
-        files = [
-            p
-            for p in sorted(SHARED_CORPUS.rglob("*"))
-            if p.is_file()
-            and not any(part.startswith(".") for part in p.relative_to(SHARED_CORPUS).parts)
-            and not p.name.startswith(("README", "LICENSE"))
-            and p.suffix != ".md"
-        ]
-        return "shared corpus", files
-    return "labelled set", mail_files()
+    """The real-world corpus in the repository, without its READMEs and licences."""
+    files = [
+        p
+        for p in sorted(MAIL_CORPUS.rglob("*"))
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(MAIL_CORPUS).parts)
+        and not p.name.startswith(("README", "LICENSE"))
+        and p.suffix != ".md"
+    ]
+    return "real-world corpus", files
 
 
 def write_copies(files: list[Path], target: Path, copies: int) -> int:

@@ -3,7 +3,7 @@ from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django_q.conf import Conf
 
-from tests.helpers import SHARED_DATA  # noqa: F401  (re-exported for tests)
+from tests.helpers import CORPUS_DATA  # noqa: F401  (re-exported for tests)
 
 
 @pytest.fixture(autouse=True)

@@ -1,13 +1,11 @@
-"""The shared real-world mail corpus (../shared/data/eml) and what tests expect of it."""
+"""The real-world mail corpus (tests/fixtures/corpus/eml) and what tests expect of it."""
 
 import re
 from pathlib import Path
 
 from intake import mime, services
 from intake.models import Message
-from tests.helpers import SHARED_DATA
-
-CORPUS = SHARED_DATA / "eml"
+from tests.helpers import MAIL_CORPUS as CORPUS
 
 # Expected hygiene flag by corpus path (relative to CORPUS), first match wins.
 FLAGS = [

@@ -8,8 +8,10 @@ from intake import services
 from intake.models import Lead
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Real-world mail and webhook payloads from public projects (README.md there names each origin).
+CORPUS_DATA = FIXTURES / "corpus"
+MAIL_CORPUS = CORPUS_DATA / "eml"
 
 
 def make_email(

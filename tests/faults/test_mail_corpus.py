@@ -44,7 +44,7 @@ def drained() -> bool:
 
 @pytest.mark.reliability(9, 10)
 def test_it_takes_the_mail_corpus_over_http_without_a_5xx(web, workers, fake_api, model_env):
-    """Every file of the shared corpus and ten torture messages posted to /webhooks/raw/: no
+    """Every file of the real-world corpus and ten torture messages posted to /webhooks/raw/: no
     5xx, mail stored byte for byte and parsed or marked parse_failed, the rest refused with a
     400; auto-replies, bounces and complaints kept out of sales queues with no model call."""
     mail, not_mail = split_corpus()

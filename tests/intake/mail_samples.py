@@ -1,13 +1,14 @@
-"""Mail samples for the MIME parser tests: fixtures, the shared corpus, generated torture mail."""
+"""Mail samples for the MIME parser tests: fixtures, the real-world corpus, generated torture mail."""
 
 from pathlib import Path
 
 from intake import mime
 from intake.mime import peek_headers
+from tests.helpers import MAIL_CORPUS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "eml"
-CORPUS_FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file()) if CORPUS.is_dir() else []
+CORPUS = MAIL_CORPUS
+CORPUS_FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file())
 TEXT_FIELDS = ("subject", "from_name", "text", "html", "text_new", "text_quoted", "signature")
 
 

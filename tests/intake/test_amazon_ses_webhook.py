@@ -18,10 +18,10 @@ from django.core.cache import cache
 
 from intake import sns
 from intake.models import Lead, Message
-from tests.helpers import SHARED_DATA
+from tests.helpers import CORPUS_DATA
 
 URL = "/webhooks/anymail/amazon_ses/inbound/"
-SES = SHARED_DATA / "webhooks" / "amazon-ses"
+SES = CORPUS_DATA / "webhooks" / "amazon-ses"
 INBOUND_TOPIC = "arn:aws:sns:us-east-1:111111111111:SES_Inbound"
 CONFIRM_TOPIC = "arn:aws:sns:us-west-2:123456789012:SES_Notifications"
 CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-12345abcde.pem"

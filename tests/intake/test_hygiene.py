@@ -7,14 +7,15 @@ import pytest
 from intake import hygiene
 from intake.hygiene import FREE_MAIL_DOMAINS, Verdict, classify, is_free_mail
 from intake.mime import parse_message
+from tests.helpers import MAIL_CORPUS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "eml"
+CORPUS = MAIL_CORPUS
 SISIMAI = CORPUS / "sisimai-set-of-emails" / "maildir"
 
 
 def files(folder: Path, pattern: str) -> list[Path]:
-    return sorted(folder.glob(pattern)) if folder.is_dir() else []
+    return sorted(folder.glob(pattern))
 
 
 def flag_of(path: Path) -> str:

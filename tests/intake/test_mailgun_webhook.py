@@ -10,11 +10,11 @@ import pytest
 from django.test.client import encode_multipart
 
 from intake.models import Lead, Message, WebhookNonce
-from tests.helpers import SHARED_DATA, make_email
+from tests.helpers import CORPUS_DATA, make_email
 
 PARSED_URL = "/webhooks/anymail/mailgun/inbound/"
 MIME_URL = "/webhooks/anymail/mailgun/inbound_mime/"
-MAILGUN = SHARED_DATA / "webhooks" / "mailgun"
+MAILGUN = CORPUS_DATA / "webhooks" / "mailgun"
 SIGNING_KEY = "TEST_WEBHOOK_SIGNING_KEY"
 
 

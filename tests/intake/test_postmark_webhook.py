@@ -12,10 +12,10 @@ from django.test import Client
 from django_q.models import Task
 
 from intake.models import Lead, Message
-from tests.helpers import SHARED_DATA
+from tests.helpers import CORPUS_DATA
 
 URL = "/webhooks/anymail/postmark/inbound/"
-POSTMARK = SHARED_DATA / "webhooks" / "postmark"
+POSTMARK = CORPUS_DATA / "webhooks" / "postmark"
 SECRET = "postmark:correct-horse-battery"
 
 

@@ -10,9 +10,9 @@ from anymail.webhooks.postmark import PostmarkInboundWebhookView
 from bench.intake import postmark_payload
 from bench.labelled import mail_files
 from intake import mime, provider_views, rfc822, webhooks
-from tests.helpers import SHARED_DATA
+from tests.helpers import CORPUS_DATA
 
-POSTMARK = SHARED_DATA / "webhooks" / "postmark"
+POSTMARK = CORPUS_DATA / "webhooks" / "postmark"
 IGNORED_HEADERS = {"content-type", "mime-version", "content-transfer-encoding", "date"}
 
 

@@ -7,10 +7,10 @@ import pytest
 
 from intake.http import split_multipart
 from intake.models import Lead, Message
-from tests.helpers import SHARED_DATA
+from tests.helpers import CORPUS_DATA
 
 URL = "/webhooks/anymail/sendgrid/inbound/"
-SENDGRID = SHARED_DATA / "webhooks" / "sendgrid"
+SENDGRID = CORPUS_DATA / "webhooks" / "sendgrid"
 SAMPLES = SENDGRID / "sendgrid-python-sample-data"
 SECRET = "sendgrid:inbound-parse-pw"
 

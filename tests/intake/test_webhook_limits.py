@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from intake.models import Message
-from tests.helpers import SHARED_DATA, make_email
+from tests.helpers import CORPUS_DATA, make_email
 
 POSTMARK_URL = "/webhooks/anymail/postmark/inbound/"
 MAILGUN_URL = "/webhooks/anymail/mailgun/inbound_mime/"
@@ -32,7 +32,7 @@ def providers_configured(settings):
 def postmark_payload(attachment_bytes: int = 0) -> dict:
     payload = json.loads(
         (
-            SHARED_DATA / "webhooks" / "postmark" / "anymail-postmark-inbound-test-payload.json"
+            CORPUS_DATA / "webhooks" / "postmark" / "anymail-postmark-inbound-test-payload.json"
         ).read_text()
     )
     if attachment_bytes:
