@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_q",
     "intake",
     "routing",
+    "workspace",
 ]
 
 MIDDLEWARE = [

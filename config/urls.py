@@ -11,11 +11,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("", include("django.contrib.auth.urls")),
     path("", include("intake.urls")),
-    path("", include("routing.urls")),
+    path("", include("workspace.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view loads its start-up script from a URL, not inline, so the page can run
     # under a CSP without 'unsafe-inline'.
-    path(
-        "api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"
-    ),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from routing import calls, config, contract, llm, services, tiers
+from routing import calls, config, contract, inputs, llm, tiers
 from routing.models import ModelCall, ShadowAudit, Triage
 
 logger = logging.getLogger(__name__)
@@ -92,10 +92,10 @@ def submit_waiting() -> Counter:
     circuit = config.current().circuit
     if circuit is not None and circuit.is_open:
         return counts  # next run
-    policy = services.current_policy()
+    policy = inputs.current_policy()
     if calls.spend_today() >= policy.daily_budget_usd:
         return counts  # tomorrow's budget, unless they go stale first
-    categories = services.active_categories()
+    categories = inputs.active_categories()
     with transaction.atomic():
         # Locked and skipped by a concurrent run, so no audit is sent twice.
         audits = list(
@@ -139,7 +139,7 @@ def audit_request(audit: ShadowAudit, policy, categories) -> tuple[llm.LlmReques
     lead = audit.lead
     return tiers.tier_request(
         lead,
-        services.first_message(lead),
+        inputs.first_message(lead),
         policy,
         model=audit.model,
         categories=categories,
@@ -176,8 +176,8 @@ def apply_ended() -> Counter:
 def apply_batch(batch_id: str) -> Counter:
     """Apply one ended batch by custom_id; audits already done are left alone."""
     counts: Counter = Counter()
-    policy = services.current_policy()
-    categories = services.active_categories()
+    policy = inputs.current_policy()
+    categories = inputs.active_categories()
     for key, outcome in llm.batch_results(batch_id):
         audit_id = audit_id_of(key)
         with transaction.atomic():

@@ -22,7 +22,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from intake.models import Lead
-from routing import calls, llm, rules, services, tiers
+from routing import calls, inputs, llm, rules, services, tiers
 from routing.models import BacklogBatch, ModelCall, Rule, Triage
 
 logger = logging.getLogger(__name__)
@@ -69,8 +69,8 @@ def awaiting_lead_ids(*, since: datetime | None = None, limit: int | None = None
 
 def decided_by_rules(lead: Lead, message) -> bool:
     """The pre-model rules decide this lead without any model (as `services.decide` does)."""
-    facts = services.lead_facts(lead, message)
-    before = rules.evaluate(services.enabled_rules(Rule.Stage.BEFORE_MODEL), facts)
+    facts = inputs.lead_facts(lead, message)
+    before = rules.evaluate(inputs.enabled_rules(Rule.Stage.BEFORE_MODEL), facts)
     return services.rules_decide_alone(before)
 
 
@@ -110,8 +110,8 @@ def split_for_batch(lead_ids: Iterable[int]) -> tuple[list[tuple[int, llm.LlmReq
 
     Stops adding requests at the batch limits: the rest wait for the next run.
     """
-    policy = services.current_policy()
-    categories = services.active_categories()
+    policy = inputs.current_policy()
+    categories = inputs.active_categories()
     leads = Lead.objects.select_related("contact", "form").in_bulk(list(lead_ids))
     items: list[tuple[int, llm.LlmRequest]] = []
     by_rules: list[int] = []
@@ -120,7 +120,7 @@ def split_for_batch(lead_ids: Iterable[int]) -> tuple[list[tuple[int, llm.LlmReq
         lead = leads.get(lead_id)
         if lead is None:
             continue
-        message = services.first_message(lead)
+        message = inputs.first_message(lead)
         if decided_by_rules(lead, message):
             by_rules.append(lead_id)
             continue

@@ -170,7 +170,7 @@ def _spend_between(since, boundary) -> tuple[Decimal, Decimal]:
 def open_circuit(reason: str, cooldown_seconds: int) -> None:
     now = timezone.now()
     Circuit.objects.update_or_create(
-        name="anthropic",
+        name=Circuit.ANTHROPIC,
         defaults={
             "open_until": now + timedelta(seconds=cooldown_seconds),
             "reason": reason[:300],

@@ -168,5 +168,5 @@ def _read(digest_now: str) -> Config:
         prices={model: tuple(found) for model, found in prices.items()},
         queues={q.slug: q for q in Queue.objects.all()},
         members=_active_members(),
-        circuit=Circuit.objects.filter(name="anthropic").first(),
+        circuit=Circuit.anthropic(),
     )

@@ -429,7 +429,7 @@ def budget(now: datetime, policy: RoutingPolicy) -> dict:
     local midnight)."""
     spent = spend_today()
     limit = policy.daily_budget_usd
-    circuit = Circuit.objects.filter(name="anthropic").first()
+    circuit = Circuit.anthropic()
     return {
         "spent": spent,
         "limit": limit,

@@ -8,6 +8,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from intake import leads
 from intake.models import Lead
 
 # Statuses a rep still works on (the queue page's default and its partial index).
@@ -357,7 +358,9 @@ class Feedback(models.Model):
 class Circuit(models.Model):
     """The Anthropic API circuit: open after a permanent failure, closed after a cool-down."""
 
-    name = models.CharField(max_length=50, unique=True, default="anthropic")
+    ANTHROPIC = "anthropic"
+
+    name = models.CharField(max_length=50, unique=True, default=ANTHROPIC)
     open_until = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(max_length=300, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -368,6 +371,11 @@ class Circuit(models.Model):
     @property
     def is_open(self) -> bool:
         return self.open_until is not None and self.open_until > timezone.now()
+
+    @classmethod
+    def anthropic(cls) -> "Circuit | None":
+        """The Anthropic API's circuit; None until it first opened."""
+        return cls.objects.filter(name=cls.ANTHROPIC).first()
 
 
 class BacklogBatch(models.Model):
@@ -461,6 +469,18 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on lead {self.lead_id}"
+
+    @classmethod
+    def record(cls, lead, user, kind: str, text: str = "", **data) -> "Activity":
+        """One timeline entry; the lead's `updated_at` moves so open queue pages pick it up."""
+        leads.touch(lead.pk)
+        return cls.objects.create(
+            lead=lead,
+            user=user if user and user.is_authenticated else None,
+            kind=kind,
+            text=text,
+            data=data,
+        )
 
 
 class SavedView(models.Model):

@@ -14,18 +14,20 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from intake.models import Contact, Form, Lead, Message
-from routing import audits, calls, config, contract, injection, llm, local, rows, rules
+from intake import leads
+from intake.models import Lead, Message
+from routing import audits, calls, config, contract, injection, inputs, llm, local, rows, rules
 from routing.assign import assign, compute_priority, compute_score
 from routing.models import (
     Activity,
     BacklogBatch,
-    Category,
     Circuit,
+    ModelCall,
     RoutingPolicy,
     Rule,
     ShadowAudit,
@@ -38,29 +40,6 @@ logger = logging.getLogger(__name__)
 # django-q stops a task at its timeout, so a lease of the same length is never outlived in a
 # worker, and has run out by the time django-q redelivers a killed worker's task (retry).
 LEASE = timedelta(seconds=settings.Q_CLUSTER["timeout"])
-# What triage reads of a lead, its contact and its form.
-LEAD_FIELDS = (
-    "status",
-    "channel",
-    "subject",
-    "queue_hint",
-    "received_at",
-    "contact__email",
-    "contact__domain",
-    "contact__is_free_mail",
-    "form__slug",
-)
-# What triage reads of a message: the raw bytes too, injection checks read the HTML as sent.
-MESSAGE_FIELDS = (
-    "lead_id",
-    "channel",
-    "received_at",
-    "subject",
-    "text",
-    "text_new",
-    "hygiene",
-    "raw",
-)
 # What people did about a lead's owner, latest first, in the workspace's record.
 OWNER_KINDS = (Activity.Kind.CLAIM, Activity.Kind.UNCLAIM, Activity.Kind.ASSIGN)
 # Decisions no model stood behind go to a person.
@@ -80,10 +59,6 @@ class Draft:
     provisional: bool = False
     # Drawn for a shadow audit (routing.audits sends it later, in a batch).
     audit: bool = False
-
-
-def current_policy() -> RoutingPolicy:
-    return config.current().policy
 
 
 def claim(lead_id: int) -> Triage | None:
@@ -127,7 +102,7 @@ def triage_lead(
 ) -> Triage | None:
     """Triage one lead. `tier1_response`: tier 1's answer when it was already obtained (a
     Message Batch result, recorded by the caller); the rest of the decision is unchanged."""
-    lead, message = lead_and_first_message(lead_id)
+    lead, message = inputs.lead_and_first_message(lead_id)
     if lead is None:
         logger.warning("triage_lead: lead %s no longer exists", lead_id)
         return None
@@ -140,62 +115,6 @@ def triage_lead(
         return triage_claimed(lead, message, triage, pinned.policy, tier1_response=tier1_response)
 
 
-def leads_to_triage():
-    """Leads with what triage reads of them, their contact and their form."""
-    return Lead.objects.select_related("contact", "form").only(*LEAD_FIELDS)
-
-
-def lead_and_first_message(lead_id: int) -> tuple[Lead | None, Message | None]:
-    """The lead as `leads_to_triage()` reads it and its `first_message`, in one query."""
-    sql, parts = _lead_statement()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [lead_id])
-        values = cursor.fetchone()
-    if values is None:
-        return None, None
-    found, start = [], 0
-    for model, fields in parts:
-        row = values[start : start + len(fields)]
-        found.append(None if row[0] is None else rows.from_row(model, fields, row))
-        start += len(fields)
-    lead, contact, form, message = found
-    lead.contact = contact
-    lead.form = form
-    if message is not None:
-        message.lead = lead
-    return lead, message
-
-
-@functools.cache
-def _lead_statement() -> tuple[str, list]:
-    """`lead_and_first_message`'s query, and the (model, fields) of its columns in order."""
-    related: dict[str, list[str]] = {}
-    for name in LEAD_FIELDS:
-        relation, _, field = name.partition("__")
-        if field:
-            related.setdefault(relation, []).append(field)
-    own = [name for name in LEAD_FIELDS if "__" not in name]
-    parts = [
-        (Lead, rows.fields_of(Lead, ["id", *own, *related])),
-        (Contact, rows.fields_of(Contact, ["id", *related["contact"]])),
-        (Form, rows.fields_of(Form, ["id", *related["form"]])),
-        (Message, rows.fields_of(Message, ["id", *MESSAGE_FIELDS])),
-    ]
-    columns = ", ".join(
-        rows.column_list(fields, alias) for (_, fields), alias in zip(parts, "lcfm", strict=True)
-    )
-    message_columns = rows.column_list(parts[3][1])
-    sql = (
-        f"SELECT {columns} FROM {Lead._meta.db_table} l "
-        f"JOIN {Contact._meta.db_table} c ON c.id = l.contact_id "
-        f"LEFT JOIN {Form._meta.db_table} f ON f.id = l.form_id "
-        f"LEFT JOIN LATERAL (SELECT {message_columns} FROM {Message._meta.db_table} "
-        "WHERE lead_id = l.id ORDER BY received_at, id LIMIT 1) m ON true "
-        "WHERE l.id = %s"
-    )
-    return sql, parts
-
-
 def triage_claimed(
     lead: Lead,
     message: Message | None,
@@ -206,7 +125,7 @@ def triage_claimed(
 ) -> Triage:
     """Decide a lead this worker holds the lease on, and record the decision. `message`: the
     lead's first message (`first_message`)."""
-    facts = lead_facts(lead, message)
+    facts = inputs.lead_facts(lead, message)
     draft = Draft()
     if triage.attempts > policy.max_triage_attempts:
         # Earlier attempts died without deciding (killed, timed out, crashed): a person decides.
@@ -243,11 +162,11 @@ def decide(
     *,
     tier1_response: "llm.Response | None" = None,
 ) -> None:
-    before = rules.evaluate(enabled_rules(Rule.Stage.BEFORE_MODEL), facts)
+    before = rules.evaluate(inputs.enabled_rules(Rule.Stage.BEFORE_MODEL), facts)
     draft.rules_applied += [name for _, name in before.matched]
     force_tier = before.force_tier
     if rules_decide_alone(before):
-        draft.output = local.classify(**local_inputs(lead, message, facts))
+        draft.output = local.classify(**inputs.local_inputs(lead, message, facts))
         draft.output = replace(
             draft.output,
             category="spam" if before.spam else (before.category or draft.output.category),
@@ -271,7 +190,7 @@ def decide(
         decide_locally(lead, message, facts, draft)
         return
 
-    categories = active_categories()
+    categories = inputs.active_categories()
     text = message_text(message)
     first = run_tier(
         lead,
@@ -286,11 +205,11 @@ def decide(
     reasons = escalation_reasons(first, draft, policy, categories, text)
     if force_tier:
         reasons.append(f"rule_forced_tier_{force_tier}")
-    suspected = injection.suspicious(text, original_html(message))
+    suspected = injection.suspicious(text, inputs.original_html(message))
     if suspected or (first.output and first.output.injection_suspected):
         # An email that tries to steer the model goes to a person, never to a bigger model.
         draft.reasons.append("injection_suspected: " + "; ".join(suspected or ["model flagged"]))
-        draft.output = first.output or local.classify(**local_inputs(lead, message, facts))
+        draft.output = first.output or local.classify(**inputs.local_inputs(lead, message, facts))
         draft.output = replace(draft.output, injection_suspected=True)
         draft.model, draft.tier = first.model or "local", first.tier
         return
@@ -340,7 +259,7 @@ def decide(
 
 
 def decide_locally(lead, message, facts, draft: Draft) -> None:
-    draft.output = local.classify(**local_inputs(lead, message, facts))
+    draft.output = local.classify(**inputs.local_inputs(lead, message, facts))
     draft.model, draft.tier = "local", 0
     draft.outputs.append({"tier": 0, "model": "local", "output": draft.output.to_dict()})
 
@@ -349,7 +268,7 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
     output = draft.output
     score = compute_score(output, policy)
     after = rules.evaluate(
-        enabled_rules(Rule.Stage.AFTER_MODEL),
+        inputs.enabled_rules(Rule.Stage.AFTER_MODEL),
         replace(facts, category=output.category, score=score, language=output.language),
     )
     draft.rules_applied += [name for _, name in after.matched]
@@ -418,11 +337,7 @@ def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage
         else:
             status = Lead.Status.NEW
         # Only a lead still waiting moves: a rep's status change is never overwritten.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {Lead._meta.db_table} SET status = %s WHERE id = %s AND status = %s",
-                [status, lead.pk, Lead.Status.AWAITING_TRIAGE],
-            )
+        leads.move_status(lead.pk, status, only_from=Lead.Status.AWAITING_TRIAGE)
     return triage
 
 
@@ -466,65 +381,98 @@ def owner_chosen_by_a_person(triage: Triage) -> bool:
     return kind == Activity.Kind.ASSIGN and data.get("assignee_id") == triage.assignee_id
 
 
-# --- Inputs ---------------------------------------------------------------------------
-
-
-def first_message(lead: Lead) -> Message | None:
-    """The message the lead was opened with: what triage reads of it (MESSAGE_FIELDS)."""
-    return (
-        Message.objects.filter(lead_id=lead.pk)
-        .only(*MESSAGE_FIELDS)
-        .order_by("received_at", "pk")
-        .first()
-    )
-
-
 def rules_decide_alone(before: rules.Outcome) -> bool:
     """Pre-model rules settle the lead with no model call (unless one forces a tier)."""
     return bool(before.spam or before.skip_model or (before.category and not before.force_tier))
 
 
-def enabled_rules(stage: str) -> list[Rule]:
-    return list(config.current().rules.get(stage, ()))
+# --- A re-decision a person asked for ----------------------------------------------------
+
+TIER_LABELS = {0: "the local classifier", 1: "tier 1", 2: "tier 2", 3: "tier 3"}
 
 
-def active_categories() -> list[Category]:
-    return list(config.current().categories)
+def model_refusal() -> str:
+    """Why no model may be called now (no key, the circuit open, the day's budget spent),
+    or "": a rep's re-run obeys the same limits as triage."""
+    if not settings.ANTHROPIC_API_KEY:
+        return "Claude is off (no API key)"
+    circuit = Circuit.anthropic()
+    if circuit is not None and circuit.is_open:
+        return f"The Anthropic API is paused until {circuit.open_until:%H:%M} ({circuit.reason})"
+    if calls.spend_today() >= inputs.current_policy().daily_budget_usd:
+        return "Today's model budget is spent"
+    return ""
 
 
-def lead_facts(lead: Lead, message: Message | None) -> rules.LeadFacts:
-    return rules.LeadFacts(
-        sender=lead.contact.email,
-        domain=lead.contact.domain,
-        subject=(message.subject if message else lead.subject) or "",
-        body=message_text(message),
-        channel=lead.channel,
-        form=lead.form.slug if lead.form_id else "",
-        language="",
-        category="",
-        score=None,
-        hygiene=message.hygiene if message else "",
+def redecide(lead_id: int, *, tier: int, user_id: int | None = None) -> Triage | None:
+    """Decide the lead again with one chosen tier (0: the local classifier), on the lead's
+    timeline as the person who asked; the rep's status and owner stay. None when the lead is
+    gone, triage holds it now, or the tier gave no answer (the timeline says which)."""
+    lead = Lead.objects.select_related("contact", "form").filter(pk=lead_id).first()
+    if lead is None:
+        return None
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    label = TIER_LABELS[tier]
+    triage, _ = Triage.objects.get_or_create(lead=lead)
+    now = timezone.now()
+    if not Triage.objects.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now), pk=triage.pk
+    ).update(claimed_until=now + LEASE):
+        Activity.record(
+            lead, user, Activity.Kind.RERUN, "skipped: triage is running for this lead now"
+        )
+        return None
+    triage.refresh_from_db()
+    policy = inputs.current_policy()
+    message = inputs.first_message(lead)
+    facts = inputs.lead_facts(lead, message)
+    draft = Draft(reasons=[f"rerun: {label}"])
+    try:
+        _decide_at(tier, lead, message, facts, policy, draft)
+    except (calls.TransientFailure, calls.PermanentFailure) as exc:
+        Triage.objects.filter(pk=triage.pk).update(claimed_until=None)
+        Activity.record(lead, user, Activity.Kind.RERUN, f"{label} failed: {exc}"[:500])
+        return None
+    triage = record_decision(lead, triage, draft, facts, policy)
+    Activity.record(
+        lead,
+        user,
+        Activity.Kind.RERUN,
+        f"{label} decided {triage.category} (score {triage.score})",
+        model=triage.model,
     )
+    return triage
 
 
-def original_html(message: Message | None) -> str:
-    """The HTML as sent: sanitising keeps text that styles hid, which injection checks need."""
-    if message is None or message.channel != "email":
-        return ""
-    return injection.raw_html(bytes(message.raw))
-
-
-def local_inputs(lead: Lead, message: Message | None, facts: rules.LeadFacts) -> dict:
-    return {
-        "html": original_html(message),
-        "subject": facts.subject,
-        "body": facts.body,
-        "sender_email": lead.contact.email,
-        "sender_domain": lead.contact.domain,
-        "is_free_mail": lead.contact.is_free_mail,
-        "hygiene": facts.hygiene,
-        "categories": [c.slug for c in active_categories()],
-    }
+def _decide_at(
+    tier: int,
+    lead: Lead,
+    message: Message | None,
+    facts: rules.LeadFacts,
+    policy: RoutingPolicy,
+    draft: Draft,
+) -> None:
+    """One chosen tier decides `draft`, or a PermanentFailure says why it could not."""
+    if tier == 0:
+        decide_locally(lead, message, facts, draft)
+        return
+    refusal = model_refusal()
+    if refusal:
+        raise calls.PermanentFailure(refusal)
+    model = {1: policy.tier1_model, 2: policy.tier2_model, 3: policy.tier3_model}[tier]
+    result = run_tier(
+        lead,
+        message,
+        policy,
+        draft,
+        tier=tier,
+        model=model,
+        categories=inputs.active_categories(),
+        purpose=ModelCall.Purpose.RERUN,
+    )
+    if result.output is None:
+        raise calls.PermanentFailure("no valid answer (refused or off the contract)")
+    draft.output, draft.model, draft.tier = result.output, model, tier
 
 
 # --- Reconciler (scheduled) ---------------------------------------------------------------
@@ -537,7 +485,7 @@ def requeue_stuck_triage(*, limit: int = 200) -> int:
     from django_q.tasks import async_task
 
     now = timezone.now()
-    circuit = Circuit.objects.filter(name="anthropic").first()
+    circuit = Circuit.anthropic()
     if circuit is not None and circuit.is_open:
         return 0
     retry_after = timedelta(seconds=settings.TRIAGE_RETRY_AFTER_SECONDS)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from django_q.conf import Conf
 
-from routing import audits, services, waiting, workspace
+from routing import audits, services, waiting
 from routing.models import Circuit
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,9 @@ def api_answered_well(triage) -> bool:
         for reason in triage.escalation_reasons or []
     ):
         return False
-    return not Circuit.objects.filter(name="anthropic", open_until__gt=timezone.now()).exists()
+    return not Circuit.objects.filter(
+        name=Circuit.ANTHROPIC, open_until__gt=timezone.now()
+    ).exists()
 
 
 def helpers_wanted() -> int:
@@ -80,4 +82,4 @@ def run_shadow_audits() -> dict:
 
 
 def rerun_triage(lead_id: int, tier: int, user_id: int | None = None) -> None:
-    workspace.rerun_triage(lead_id, tier, user_id)
+    services.redecide(lead_id, tier=tier, user_id=user_id)

@@ -15,8 +15,9 @@ from django.db.models import Exists, OuterRef
 
 from intake.models import Lead, Message
 from routing import config
+from routing.inputs import lead_and_first_message
 from routing.models import Triage
-from routing.services import claim, lead_and_first_message, leads_in_batches, triage_claimed
+from routing.services import claim, leads_in_batches, triage_claimed
 
 
 def waiting_leads():

@@ -12,12 +12,13 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from intake.models import Lead
-from routing import audits, dashboard, prices, services, workspace
+from routing import audits, dashboard, inputs, prices, services
 from routing.calls import price_in_force
 from routing.models import Circuit, ModelCall, RoutingPolicy, ShadowAudit, Triage
 from tests.fakes.anthropic import FakeMessage
 from tests.helpers import make_lead
 from tests.routing.test_triage import HAIKU, SONNET, USAGE, answer, calls
+from workspace import actions
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ AUDIT_USAGE = {"input_tokens": 1900, "output_tokens": 500}
 
 @pytest.fixture
 def fake(fake_anthropic):
-    services.current_policy()
+    inputs.current_policy()
     RoutingPolicy.objects.update(shadow_audit_rate=Decimal("1"))
     fake_anthropic.batch_polls = 0  # a batch has ended by the first status poll
     return fake_anthropic
@@ -227,7 +228,7 @@ def test_an_answer_arriving_after_a_rerun_stays_off_the_new_decision(fake):
     fake.reply(answer(category="support"))
     audits.run()  # sent
     fake.reply(answer(category="pricing_request"))
-    workspace.rerun_triage(triage.lead_id, 1)  # a rep's re-run: a new decision
+    services.redecide(triage.lead_id, tier=1)  # a rep's re-run: a new decision
 
     assert audits.run() == {"answered": 1}
     triage.refresh_from_db()
@@ -247,8 +248,8 @@ def test_a_rerun_clears_the_audit_and_skips_one_not_yet_sent(fake):
 
     fake.reply(answer())
     fake.reply(answer())
-    workspace.rerun_triage(triage.lead_id, 1)
-    workspace.rerun_triage(drawn_again.lead_id, 1)
+    services.redecide(triage.lead_id, tier=1)
+    services.redecide(drawn_again.lead_id, tier=1)
 
     triage.refresh_from_db()
     assert triage.shadow_category == ""  # the new decision has not been audited
@@ -265,7 +266,7 @@ def test_a_merge_keeps_the_audit_spend_of_the_merged_lead(fake):
     fake.reply(answer())
     fake.reply(answer(category="support"))  # the merged lead's audit, answered last
     audits.run()  # both sent
-    workspace.merge_leads(target.lead, Lead.objects.get(pk=source.lead_id), None)
+    actions.merge_leads(target.lead, Lead.objects.get(pk=source.lead_id), None)
 
     assert audits.run() == {"answered": 2}
     assert ModelCall.objects.filter(lead=target.lead, purpose="shadow_audit").count() == 2
@@ -322,7 +323,7 @@ def test_an_audit_that_waited_too_long_is_skipped(fake):
 
 @pytest.mark.django_db(transaction=True)
 def test_audits_another_run_is_sending_are_not_sent_twice(fake):
-    services.current_policy()
+    inputs.current_policy()
     RoutingPolicy.objects.update(shadow_audit_rate=Decimal("1"))
     drawn(fake)
     fake.default = lambda request: FakeMessage(json.dumps(answer()))

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from intake.models import Lead
-from routing import prices, services
+from routing import inputs, prices, services
 from routing.models import Category, Circuit, ModelCall, ModelPrice, RoutingPolicy, Rule, Triage
 from tests.helpers import FIXTURES, ingest, make_lead
 
@@ -519,7 +519,7 @@ def test_it_sends_a_lead_whose_attempts_all_died_to_a_person(fake_anthropic, lea
 def decided_draft(lead) -> services.Draft:
     """A finished local decision for `lead`, as the pipeline would hold it before saving."""
     message = lead.messages.first()
-    facts = services.lead_facts(lead, message)
+    facts = inputs.lead_facts(lead, message)
     draft = services.Draft()
     services.decide_locally(lead, message, facts, draft)
     return draft
@@ -531,7 +531,7 @@ def test_it_never_overwrites_a_status_a_rep_set_meanwhile(lead):
     Lead.objects.filter(pk=lead.pk).update(status=Lead.Status.WORKING)  # meanwhile, a rep
 
     services.record_decision(
-        lead, triage, draft, services.lead_facts(lead, None), services.current_policy()
+        lead, triage, draft, inputs.lead_facts(lead, None), inputs.current_policy()
     )
 
     lead.refresh_from_db()
@@ -545,7 +545,7 @@ def test_it_drops_a_result_that_outlived_its_lease(lead):
     takeover = services.claim(lead.pk)  # our lease ran out; another worker holds the lead
 
     services.record_decision(
-        lead, triage, draft, services.lead_facts(lead, None), services.current_policy()
+        lead, triage, draft, inputs.lead_facts(lead, None), inputs.current_policy()
     )
 
     current = Triage.objects.get(lead=lead)

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from intake.models import Lead
-from routing import backlog, llm, prices, services
+from routing import backlog, inputs, llm, prices, services
 from routing.calls import price_in_force
 from routing.models import BacklogBatch, ModelCall, RoutingPolicy
 from tests.fakes.anthropic import FakeMessage
@@ -47,7 +47,7 @@ def answer(confidence: float = 0.9) -> dict:
 
 @pytest.fixture
 def fake(fake_anthropic):
-    services.current_policy()
+    inputs.current_policy()
     RoutingPolicy.objects.update(shadow_audit_rate=Decimal("0"))
     fake_anthropic.default = lambda request: FakeMessage(json.dumps(answer()), usage=USAGE)
     return fake_anthropic

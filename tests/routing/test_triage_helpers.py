@@ -10,7 +10,7 @@ from django_q.brokers import get_broker
 from django_q.conf import Conf
 
 from intake.models import Lead
-from routing import services, tasks
+from routing import inputs, services, tasks
 from routing.models import BacklogBatch, ModelCall, RoutingPolicy, Triage
 from routing.waiting import triage_waiting_leads
 from tests.helpers import make_lead
@@ -32,7 +32,7 @@ def waiting(fake_anthropic, settings):
         for n in range(5)
     ]
     get_broker().purge_queue()
-    services.current_policy()  # seeds the defaults a flushed database lacks
+    inputs.current_policy()  # seeds the defaults a flushed database lacks
     RoutingPolicy.objects.update(shadow_audit_rate=Decimal("0"))
     fake_anthropic.default = lambda request: answer()
     settings.TRIAGE_THREADS = 3

@@ -8,7 +8,7 @@ import pytest
 
 from intake import services as intake
 from intake.models import Form, Lead, Message
-from routing import services, waiting
+from routing import inputs, services, waiting
 from routing.models import RoutingPolicy
 from tests.helpers import make_email, make_lead
 from tests.routing.test_triage import answer
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def no_audits(db):
     """A drawn shadow audit adds a row: off here, so the count is the same for every lead id."""
-    services.current_policy()  # seeds the defaults a flushed database lacks
+    inputs.current_policy()  # seeds the defaults a flushed database lacks
     RoutingPolicy.objects.update(shadow_audit_rate=Decimal("0"))
 
 
@@ -79,10 +79,10 @@ def test_it_reads_the_lead_its_contact_and_its_first_message_in_one_query(
     )
 
     with django_assert_num_queries(1):
-        read, message = services.lead_and_first_message(lead.pk)
-        facts = services.lead_facts(read, message)
+        read, message = inputs.lead_and_first_message(lead.pk)
+        facts = inputs.lead_facts(read, message)
 
-    expected = services.leads_to_triage().get(pk=lead.pk)
+    expected = inputs.leads_to_triage().get(pk=lead.pk)
     assert (read.pk, read.status, read.subject, read.received_at) == (
         expected.pk,
         expected.status,
@@ -95,7 +95,7 @@ def test_it_reads_the_lead_its_contact_and_its_first_message_in_one_query(
         False,
     )
     assert read.form is None
-    assert message.pk == services.first_message(lead).pk == second.pk  # the earliest received
+    assert message.pk == inputs.first_message(lead).pk == second.pk  # the earliest received
     assert bytes(message.raw) == bytes(Message.objects.get(pk=second.pk).raw)
     assert facts.sender == "dana@acme-widgets.com" and facts.form == ""
 
@@ -107,11 +107,11 @@ def test_it_reads_a_form_lead_and_a_lead_without_messages():
     ).message.lead
     bare = Lead.objects.create(contact=submitted.contact, subject="No message yet")
 
-    read, message = services.lead_and_first_message(submitted.pk)
+    read, message = inputs.lead_and_first_message(submitted.pk)
     assert (read.form.slug, read.queue_hint, message.text) == (
         "pricing",
         "sales-emea",
         "Pricing please",
     )
-    assert services.lead_and_first_message(bare.pk) == (bare, None)
-    assert services.lead_and_first_message(bare.pk + 1000) == (None, None)
+    assert inputs.lead_and_first_message(bare.pk) == (bare, None)
+    assert inputs.lead_and_first_message(bare.pk + 1000) == (None, None)

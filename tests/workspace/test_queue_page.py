@@ -136,7 +136,7 @@ def test_it_pages_with_a_keyset_cursor_without_losing_or_repeating_a_lead(client
     leads = [sales_lead(n) for n in range(7)]
     Triage.objects.filter(lead__in=leads[:3]).update(sla_due=None)
     client.force_login(make_rep())
-    from routing import views
+    from workspace import views
 
     seen, url = [], "/"
     views_page_size, views.PAGE_SIZE = views.PAGE_SIZE, 2

@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from intake.downloads import attachment_response
 from intake.models import Attachment, Lead, Message
-from routing import workspace
 from routing.dashboard import model_family
-from routing.forms import NoteForm, QualificationForm
 from routing.models import Category, RoutingPolicy
-from routing.views import decorate, is_htmx, number, parse_since, workspace_view
+from workspace import access, actions
+from workspace.forms import NoteForm, QualificationForm
+from workspace.views import decorate, is_htmx, number, parse_since, workspace_view
 
 FACT_LABELS = {
     "budget": "Budget",
@@ -45,8 +45,8 @@ EMAIL_CSP = (
 @require_GET
 @workspace_view
 def lead_detail(request, lead_id: int):
-    lead = workspace.lead_for(request.user, lead_id)
-    return render(request, "routing/lead.html", lead_context(request, lead))
+    lead = access.lead_for(request.user, lead_id)
+    return render(request, "workspace/lead.html", lead_context(request, lead))
 
 
 @require_GET
@@ -55,7 +55,7 @@ def lead_live(request, lead_id: int):
     """The lead page's status, triage card and timeline when something changed since the
     page last looked (a re-run finished, a colleague added a note); 204 otherwise. The
     forms a rep may be filling in are never replaced."""
-    lead = workspace.lead_for(request.user, lead_id)
+    lead = access.lead_for(request.user, lead_id)
     since = parse_since(request)
     triage = getattr(lead, "triage", None)
     changed = (
@@ -66,7 +66,7 @@ def lead_live(request, lead_id: int):
     )
     if not changed:
         return HttpResponse(status=204)
-    return render(request, "routing/_lead_live.html", lead_context(request, lead))
+    return render(request, "workspace/_lead_live.html", lead_context(request, lead))
 
 
 def lead_context(request, lead: Lead) -> dict:
@@ -79,7 +79,7 @@ def lead_context(request, lead: Lead) -> dict:
     model_calls = list(lead.model_calls.order_by("created_at", "pk"))
     activities = list(lead.activities.select_related("user").order_by("created_at", "pk"))
     other_leads = list(
-        workspace.visible_leads(request.user)
+        access.visible_leads(request.user)
         .filter(contact_id=lead.contact_id)
         .exclude(pk=lead.pk)
         .order_by("-received_at")
@@ -107,7 +107,7 @@ def lead_context(request, lead: Lead) -> dict:
         "model_calls": model_calls,
         "cost": sum((c.cost_usd or 0 for c in model_calls), 0),
         "categories": categories,
-        "assignees": list(workspace.assignable_users(lead)),
+        "assignees": list(access.assignable_users(lead)),
         "next_statuses": [
             (s, Lead.Status(s).label) for s in Lead.NEXT_STATUSES.get(lead.status, ())
         ],
@@ -119,7 +119,7 @@ def lead_context(request, lead: Lead) -> dict:
         "can_rerun_models": bool(settings.ANTHROPIC_API_KEY),
         "tier_models": tier_models(),
         "is_mine": bool(triage and triage.assignee_id == request.user.pk),
-        "is_manager": workspace.is_manager(request.user),
+        "is_manager": access.is_manager(request.user),
         "since": timezone.now().isoformat(),
         "poll_seconds": settings.WORKSPACE_POLL_SECONDS,
         "show_html": number(request.GET.get("html")),
@@ -170,7 +170,7 @@ def timeline(lead, thread, triage, model_calls, activities) -> list[dict]:
                 "at": activity.created_at,
                 "kind": activity.kind,
                 "label": activity.get_kind_display(),
-                "who": workspace.display_name(activity.user) if activity.user else "system",
+                "who": actions.display_name(activity.user) if activity.user else "system",
                 "text": activity.text,
             }
         )
@@ -183,7 +183,7 @@ def timeline(lead, thread, triage, model_calls, activities) -> list[dict]:
 @workspace_view
 def message_html(request, lead_id: int, message_id: int):
     """A message's sanitised HTML, as its own document for a sandboxed iframe."""
-    lead = workspace.lead_for(request.user, lead_id)
+    lead = access.lead_for(request.user, lead_id)
     message = get_object_or_404(Message.objects.only("html"), pk=message_id, lead=lead)
     response = HttpResponse(
         '<!doctype html><meta charset="utf-8"><base target="_blank">' + message.html,
@@ -197,7 +197,7 @@ def message_html(request, lead_id: int, message_id: int):
 @require_GET
 @workspace_view
 def attachment_download(request, lead_id: int, attachment_id: int):
-    lead = workspace.lead_for(request.user, lead_id)
+    lead = access.lead_for(request.user, lead_id)
     attachment = get_object_or_404(Attachment, pk=attachment_id, message__lead=lead)
     if not attachment.file:
         raise Http404("The file is gone.")
@@ -215,10 +215,10 @@ def lead_action(view):
     @workspace_view
     @wraps(view)
     def wrapper(request, lead_id: int):
-        lead = workspace.lead_for(request.user, lead_id)
+        lead = access.lead_for(request.user, lead_id)
         try:
             done = view(request, lead)
-        except workspace.ActionError as exc:
+        except actions.ActionError as exc:
             messages.error(request, str(exc))
             status = 409
         else:
@@ -227,7 +227,7 @@ def lead_action(view):
             status = 200
         if is_htmx(request) and request.POST.get("from") == "queue":
             lead = (
-                workspace.visible_leads(request.user)
+                access.visible_leads(request.user)
                 .select_related("contact", "triage", "triage__queue", "triage__assignee")
                 .filter(pk=lead_id)
                 .first()
@@ -237,11 +237,11 @@ def lead_action(view):
             decorate([lead])
             return render(
                 request,
-                "routing/_queue_row.html",
+                "workspace/_queue_row.html",
                 {"lead": lead, "flash": True},
                 status=status,
             )
-        if not workspace.visible_leads(request.user).filter(pk=lead_id).exists():
+        if not access.visible_leads(request.user).filter(pk=lead_id).exists():
             return redirect("queue")  # the action moved it out of this rep's queues
         return redirect("lead", lead_id=lead_id)
 
@@ -250,26 +250,26 @@ def lead_action(view):
 
 @lead_action
 def claim(request, lead):
-    workspace.claim_lead(lead, request.user)
+    actions.claim_lead(lead, request.user)
     return "Claimed: this lead is yours."
 
 
 @lead_action
 def unclaim(request, lead):
-    workspace.unclaim_lead(lead, request.user)
+    actions.unclaim_lead(lead, request.user)
     return "Unclaimed."
 
 
 @lead_action
 def assign(request, lead):
-    workspace.assign_lead(lead, request.user, number(request.POST.get("assignee")))
+    actions.assign_lead(lead, request.user, number(request.POST.get("assignee")))
     return "Assigned."
 
 
 @lead_action
 def set_status(request, lead):
     status = request.POST.get("status", "")
-    workspace.set_status(lead, request.user, status, seen=request.POST.get("seen", ""))
+    actions.set_status(lead, request.user, status, seen=request.POST.get("seen", ""))
     return f"Status: {Lead.Status(status).label}."
 
 
@@ -277,14 +277,14 @@ def set_status(request, lead):
 def add_note(request, lead):
     form = NoteForm(request.POST)
     if not form.is_valid():
-        raise workspace.ActionError("A note needs some text (at most 10,000 characters).")
-    workspace.add_note(lead, request.user, form.cleaned_data["text"])
+        raise actions.ActionError("A note needs some text (at most 10,000 characters).")
+    actions.add_note(lead, request.user, form.cleaned_data["text"])
     return "Note added."
 
 
 @lead_action
 def correct_category(request, lead):
-    workspace.correct_category(lead, request.user, request.POST.get("category", ""))
+    actions.correct_category(lead, request.user, request.POST.get("category", ""))
     return "Category corrected; thank you, this trains the numbers."
 
 
@@ -292,22 +292,22 @@ def correct_category(request, lead):
 def correct_qualification(request, lead):
     form = QualificationForm(request.POST)
     if not form.is_valid():
-        raise workspace.ActionError("Each fact is at most 200 characters.")
-    workspace.correct_qualification(lead, request.user, form.cleaned_data)
+        raise actions.ActionError("Each fact is at most 200 characters.")
+    actions.correct_qualification(lead, request.user, form.cleaned_data)
     return "Qualification corrected."
 
 
 @lead_action
 def rerun(request, lead):
     tier = number(request.POST.get("tier"))
-    workspace.request_rerun(lead, request.user, -1 if tier is None else tier)
+    actions.request_rerun(lead, request.user, -1 if tier is None else tier)
     return "Triage re-run requested; the card updates when it is done."
 
 
 @lead_action
 def mark_spam(request, lead):
     block = request.POST.get("block", "")
-    rule = workspace.mark_spam(
+    rule = actions.mark_spam(
         lead, request.user, block=block if block in ("sender", "domain") else ""
     )
     return f"Marked spam; rule “{rule.name}” added." if rule else "Marked spam."
@@ -317,6 +317,6 @@ def mark_spam(request, lead):
 def merge(request, lead):
     other_id = number(request.POST.get("other"))
     if other_id is None:
-        raise workspace.ActionError("Choose a lead to merge into this one.")
-    workspace.merge_leads(lead, workspace.lead_for(request.user, other_id), request.user)
+        raise actions.ActionError("Choose a lead to merge into this one.")
+    actions.merge_leads(lead, access.lead_for(request.user, other_id), request.user)
     return f"Lead #{other_id} merged into this one."

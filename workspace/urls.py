@@ -1,6 +1,6 @@
 from django.urls import path
 
-from routing import lead_views, views
+from workspace import lead_views, views
 
 urlpatterns = [
     path("", views.queue, name="queue"),

@@ -24,9 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from intake import search
 from intake.models import Channel, Lead
-from routing import workspace
 from routing.dashboard import model_family
-from routing.forms import QueueFilterForm, SavedViewForm
 from routing.models import (
     NO_SLA,
     OPEN_STATUSES,
@@ -35,6 +33,8 @@ from routing.models import (
     SavedView,
     Triage,
 )
+from workspace import access, actions
+from workspace.forms import QueueFilterForm, SavedViewForm
 
 PAGE_SIZE = 50
 POLL_OVERLAP = timedelta(seconds=5)
@@ -75,7 +75,7 @@ def workspace_view(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not workspace.can_work(request.user):
+        if not access.can_work(request.user):
             raise PermissionDenied("Your account has no sales role; ask an admin.")
         response = view(request, *args, **kwargs)
         response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
@@ -90,7 +90,7 @@ def workspace_view(view):
 @require_GET
 @workspace_view
 def queue(request):
-    return render(request, "routing/queue.html", queue_context(request))
+    return render(request, "workspace/queue.html", queue_context(request))
 
 
 def read_filters(request) -> tuple[QueueFilterForm, dict, list[Queue]]:
@@ -127,19 +127,19 @@ def queue_context(request) -> dict:
         "saved_views": SavedView.objects.filter(user=request.user),
         "since": since.isoformat(),
         "poll_seconds": settings.WORKSPACE_POLL_SECONDS,
-        "assignees": workspace.sales_users(),
+        "assignees": access.sales_users(),
         "statuses": Lead.Status.choices,
     }
 
 
 def visible_queues(user):
-    ids = workspace.queue_ids(user)
+    ids = access.queue_ids(user)
     queues = Queue.objects.order_by("name")
     return queues if ids is None else queues.filter(pk__in=ids)
 
 
 def filtered_leads(user, filters: dict, queues: list[Queue]):
-    leads = workspace.visible_leads(user).filter(triage__isnull=False)
+    leads = access.visible_leads(user).filter(triage__isnull=False)
     # On the triage's copy of the status, so the filter and the order share an index.
     status = filters.get("status") or ""
     if status == "":
@@ -281,7 +281,7 @@ def queue_updates(request):
     # A little overlap: a write stamped just before `since` may commit just after the last
     # poll; replacing a row twice is harmless.
     since -= POLL_OVERLAP
-    visible = workspace.visible_leads(request.user)
+    visible = access.visible_leads(request.user)
     changed = set(
         visible.filter(updated_at__gt=since)
         .order_by("-updated_at")
@@ -304,7 +304,7 @@ def queue_updates(request):
     shown = set(numbers(request.GET.get("shown", "").split(",")))
     return render(
         request,
-        "routing/_queue_updates.html",
+        "workspace/_queue_updates.html",
         {
             "updated": [r for r in rows if r.pk in shown],
             # New to the queue (decided since), not an old lead someone touched on page 5.
@@ -350,8 +350,8 @@ def bulk_action(request):
     action = request.POST.get("action", "")
     value = request.POST.get(f"{action}_value", "")
     try:
-        done, problems = workspace.bulk(request.user, ids, action, value)
-    except workspace.ActionError as exc:
+        done, problems = actions.bulk(request.user, ids, action, value)
+    except actions.ActionError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"{done} lead{'s' if done != 1 else ''} updated.")

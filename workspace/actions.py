@@ -7,131 +7,30 @@ records an `Activity` row for the lead's timeline.
 
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.http import Http404
-from django.utils import timezone
+from django.db.models import Q
 from django_q.tasks import async_task
 
-from intake import search
+from intake import leads
 from intake.models import Lead
-from routing import audits, calls, services, tiers
+from routing import audits, inputs, services
 from routing.assign import compute_priority, compute_score
 from routing.contract import FACTS, Fact, Qualification
 from routing.models import (
     Activity,
     Category,
-    Circuit,
     Feedback,
-    ModelCall,
-    QueueMembership,
     Rule,
     Triage,
 )
+from workspace.access import assignable_users, is_manager, visible_leads
 
 User = get_user_model()
-
-SALES_GROUPS = ("sales", "manager")
 
 
 class ActionError(Exception):
     """A rep's action that cannot happen as asked: the message says why, for the rep."""
-
-
-# --- Who sees what --------------------------------------------------------------------
-
-
-def roles(user) -> set[str]:
-    if not user.is_authenticated or not user.is_active:
-        return set()
-    cached = getattr(user, "_workspace_roles", None)
-    if cached is None:
-        cached = set(user.groups.filter(name__in=SALES_GROUPS).values_list("name", flat=True))
-        if user.is_staff:
-            cached.add("manager")
-        user._workspace_roles = cached
-    return cached
-
-
-def can_work(user) -> bool:
-    return bool(roles(user))
-
-
-def is_manager(user) -> bool:
-    return "manager" in roles(user)
-
-
-def queue_ids(user) -> list[int] | None:
-    """The queues this user works; None for a manager, who sees every queue."""
-    if is_manager(user):
-        return None
-    cached = getattr(user, "_workspace_queues", None)
-    if cached is None:
-        cached = list(
-            QueueMembership.objects.filter(user=user, is_active=True).values_list(
-                "queue_id", flat=True
-            )
-        )
-        user._workspace_queues = cached
-    return cached
-
-
-def visible_leads(user) -> QuerySet[Lead]:
-    ids = queue_ids(user)
-    if ids is None:
-        return Lead.objects.all()
-    return Lead.objects.filter(triage__queue_id__in=ids)
-
-
-def lead_for(user, lead_id: int) -> Lead:
-    """The lead if this user may see it. Another queue's lead is a 404, not a 403: its
-    existence is not the rep's business."""
-    leads = visible_leads(user).select_related("contact", "triage", "triage__queue")
-    lead = leads.filter(pk=lead_id).first()
-    if lead is None:
-        raise Http404("No such lead in your queues.")
-    return lead
-
-
-def sales_users() -> QuerySet:
-    """Everyone who works leads: the sales and manager groups, and staff."""
-    return (
-        User.objects.filter(Q(groups__name__in=SALES_GROUPS) | Q(is_staff=True), is_active=True)
-        .distinct()
-        .order_by("username")
-    )
-
-
-def assignable_users(lead: Lead) -> QuerySet:
-    """Active members of the lead's queue; any active rep when it has no queue."""
-    triage = getattr(lead, "triage", None)
-    if triage is None or not triage.queue_id:
-        return sales_users()
-    return (
-        User.objects.filter(
-            is_active=True,
-            queuemembership__queue_id=triage.queue_id,
-            queuemembership__is_active=True,
-        )
-        .distinct()
-        .order_by("username")
-    )
-
-
-# --- Recording --------------------------------------------------------------------------
-
-
-def record(lead: Lead, user, kind: str, text: str = "", **data) -> Activity:
-    Lead.objects.filter(pk=lead.pk).update(updated_at=timezone.now())
-    return Activity.objects.create(
-        lead=lead,
-        user=user if user and user.is_authenticated else None,
-        kind=kind,
-        text=text,
-        data=data,
-    )
 
 
 def _triage(lead: Lead) -> Triage:
@@ -153,7 +52,7 @@ def claim_lead(lead: Lead, user) -> None:
             if holder is not None and holder.pk == user.pk:
                 return
             raise ActionError(f"{display_name(holder)} has already claimed this lead.")
-        record(lead, user, Activity.Kind.CLAIM)
+        Activity.record(lead, user, Activity.Kind.CLAIM)
 
 
 def unclaim_lead(lead: Lead, user) -> None:
@@ -162,7 +61,7 @@ def unclaim_lead(lead: Lead, user) -> None:
     with transaction.atomic():
         if not Triage.objects.filter(mine, pk=triage.pk).update(assignee=None):
             raise ActionError("Only the rep who has this lead (or a manager) can unclaim it.")
-        record(lead, user, Activity.Kind.UNCLAIM)
+        Activity.record(lead, user, Activity.Kind.UNCLAIM)
 
 
 def assign_lead(lead: Lead, user, assignee_id: int | None) -> None:
@@ -180,7 +79,7 @@ def assign_lead(lead: Lead, user, assignee_id: int | None) -> None:
         if not triages.update(assignee=assignee):
             holder = User.objects.filter(assigned_triages__pk=triage.pk).first()
             raise ActionError(f"{display_name(holder)} has this lead: ask them or a manager.")
-        record(
+        Activity.record(
             lead,
             user,
             Activity.Kind.ASSIGN,
@@ -212,16 +111,13 @@ def set_status(lead: Lead, user, status: str, *, seen: str = "") -> None:
         )
     with transaction.atomic():
         # Guarded on the status the rep saw: a concurrent change is not overwritten.
-        moved = Lead.objects.filter(pk=lead.pk, status=current).update(
-            status=status, updated_at=timezone.now()
-        )
-        if not moved:
+        if not leads.move_status(lead.pk, status, only_from=current):
             now = Lead.objects.filter(pk=lead.pk).values_list("status", flat=True).first()
             raise ActionError(
                 f"Someone changed this lead to {Lead.Status(now).label} meanwhile; "
                 "look again before changing it."
             )
-        record(
+        Activity.record(
             lead,
             user,
             Activity.Kind.STATUS,
@@ -236,7 +132,7 @@ def add_note(lead: Lead, user, text: str) -> Activity:
     text = text.strip()
     if not text:
         raise ActionError("A note needs some text.")
-    return record(lead, user, Activity.Kind.NOTE, text[:10_000])
+    return Activity.record(lead, user, Activity.Kind.NOTE, text[:10_000])
 
 
 def mark_spam(lead: Lead, user, *, block: str = "") -> Rule | None:
@@ -249,11 +145,9 @@ def mark_spam(lead: Lead, user, *, block: str = "") -> Rule | None:
         )
     with transaction.atomic():
         if lead.status != Lead.Status.SPAM:
-            if not Lead.objects.filter(pk=lead.pk, status=lead.status).update(
-                status=Lead.Status.SPAM
-            ):
+            if not leads.move_status(lead.pk, Lead.Status.SPAM, only_from=lead.status):
                 raise ActionError("Someone changed this lead meanwhile; look again.")
-            record(
+            Activity.record(
                 lead,
                 user,
                 Activity.Kind.SPAM,
@@ -273,7 +167,7 @@ def mark_spam(lead: Lead, user, *, block: str = "") -> Rule | None:
             conditions=[{"field": field, "operator": "equals", "value": value}],
             actions=[{"action": "mark_spam"}, {"action": "stop"}],
         )
-        record(lead, user, Activity.Kind.BLOCK_RULE, rule.name, rule_id=rule.pk)
+        Activity.record(lead, user, Activity.Kind.BLOCK_RULE, rule.name, rule_id=rule.pk)
     return rule
 
 
@@ -304,7 +198,7 @@ def correct_category(lead: Lead, user, category_slug: str) -> None:
             # The correction routes it where it belongs; an owner from the old queue lets go.
             update.update(queue=category.queue, assignee=None)
         Triage.objects.filter(pk=triage.pk).update(**update)
-        record(
+        Activity.record(
             lead,
             user,
             Activity.Kind.CORRECTION,
@@ -328,7 +222,7 @@ def correct_qualification(lead: Lead, user, values: dict[str, str]) -> None:
         new[name] = before
     if new == old:
         return
-    policy = services.current_policy()
+    policy = inputs.current_policy()
     scored = SimpleNamespace(
         is_lead=triage.is_lead,
         qualification=Qualification(
@@ -349,7 +243,7 @@ def correct_qualification(lead: Lead, user, values: dict[str, str]) -> None:
         Triage.objects.filter(pk=triage.pk).update(
             qualification=new, score=score, priority=compute_priority(score, triage.urgency)
         )
-        record(
+        Activity.record(
             lead,
             user,
             Activity.Kind.CORRECTION,
@@ -365,86 +259,17 @@ def request_rerun(lead: Lead, user, tier: int) -> None:
     if tier not in (0, 1, 2, 3):
         raise ActionError("Choose a tier.")
     if tier:
-        refusal = model_refusal()
+        refusal = services.model_refusal()
         if refusal:
             raise ActionError(f"{refusal}: only the local classifier can re-run now.")
     with transaction.atomic():
-        record(lead, user, Activity.Kind.RERUN, f"requested on {tier_label(tier)}", tier=tier)
+        Activity.record(
+            lead, user, Activity.Kind.RERUN, f"requested on {services.TIER_LABELS[tier]}", tier=tier
+        )
         lead_id, user_id = lead.pk, user.pk
         transaction.on_commit(
             lambda: async_task("routing.tasks.rerun_triage", lead_id, tier, user_id)
         )
-
-
-def model_refusal() -> str:
-    """Why no model may be called now (no key, the circuit open, the day's budget spent),
-    or "": a rep's re-run obeys the same limits as triage."""
-    if not settings.ANTHROPIC_API_KEY:
-        return "Claude is off (no API key)"
-    circuit = Circuit.objects.filter(name="anthropic").first()
-    if circuit is not None and circuit.is_open:
-        return f"The Anthropic API is paused until {circuit.open_until:%H:%M} ({circuit.reason})"
-    if calls.spend_today() >= services.current_policy().daily_budget_usd:
-        return "Today's model budget is spent"
-    return ""
-
-
-def tier_label(tier: int) -> str:
-    return {0: "the local classifier", 1: "tier 1", 2: "tier 2", 3: "tier 3"}[tier]
-
-
-def rerun_triage(lead_id: int, tier: int, user_id: int | None = None) -> Triage | None:
-    """Decide the lead again with one chosen tier; the rep's status and owner stay."""
-    lead = Lead.objects.select_related("contact", "form").filter(pk=lead_id).first()
-    if lead is None:
-        return None
-    user = User.objects.filter(pk=user_id).first() if user_id else None
-    triage = _triage(lead)
-    now = timezone.now()
-    if not Triage.objects.filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now), pk=triage.pk
-    ).update(claimed_until=now + services.LEASE):
-        record(lead, user, Activity.Kind.RERUN, "skipped: triage is running for this lead now")
-        return None
-    triage.refresh_from_db()
-    policy = services.current_policy()
-    message = services.first_message(lead)
-    facts = services.lead_facts(lead, message)
-    draft = services.Draft(reasons=[f"rerun: {tier_label(tier)}"])
-    try:
-        refusal = model_refusal() if tier else ""
-        if refusal:
-            raise calls.PermanentFailure(refusal)
-        if tier == 0:
-            services.decide_locally(lead, message, facts, draft)
-        else:
-            model = {1: policy.tier1_model, 2: policy.tier2_model, 3: policy.tier3_model}[tier]
-            result = tiers.run_tier(
-                lead,
-                message,
-                policy,
-                draft,
-                tier=tier,
-                model=model,
-                categories=services.active_categories(),
-                purpose=ModelCall.Purpose.RERUN,
-            )
-            if result.output is None:
-                raise calls.PermanentFailure("no valid answer (refused or off the contract)")
-            draft.output, draft.model, draft.tier = result.output, model, tier
-    except (calls.TransientFailure, calls.PermanentFailure) as exc:
-        Triage.objects.filter(pk=triage.pk).update(claimed_until=None)
-        record(lead, user, Activity.Kind.RERUN, f"{tier_label(tier)} failed: {exc}"[:500])
-        return None
-    triage = services.record_decision(lead, triage, draft, facts, policy)
-    record(
-        lead,
-        user,
-        Activity.Kind.RERUN,
-        f"{tier_label(tier)} decided {triage.category} (score {triage.score})",
-        model=triage.model,
-    )
-    return triage
 
 
 # --- Merge -----------------------------------------------------------------------------
@@ -454,20 +279,9 @@ def merge_leads(target: Lead, source: Lead, user) -> None:
     """Fold `source` into `target` (one contact's two threads): messages, model calls and
     audits sent (so cost per lead stays exact), feedback and timeline move; the source lead
     goes."""
-    if target.pk == source.pk:
-        raise ActionError("Choose another lead to merge.")
-    if target.contact_id != source.contact_id:
-        raise ActionError("Only two leads of the same contact can be merged.")
-    with transaction.atomic():
-        # Both rows locked, in id order (no deadlock with a merge the other way round); a
-        # lead merged away meanwhile is gone.
-        locked = list(
-            Lead.objects.select_for_update().filter(pk__in=[target.pk, source.pk]).order_by("pk")
-        )
-        if len(locked) != 2:
-            raise ActionError("One of the two leads was merged or deleted meanwhile.")
-        source_triage = Triage.objects.filter(lead=source).first()
-        moved = source.messages.update(lead=target)
+    source_triage = Triage.objects.filter(lead=source).first()
+
+    def move_related() -> None:
         source.model_calls.update(lead=target)
         # Audits sent are paid for: their calls land on the target too (answers stay off its
         # decision); those not yet sent are not worth sending.
@@ -475,11 +289,13 @@ def merge_leads(target: Lead, source: Lead, user) -> None:
         source.shadow_audits.update(lead=target)
         source.feedback.update(lead=target)
         source.activities.update(lead=target)
-        Lead.objects.filter(pk=target.pk).update(
-            received_at=min(target.received_at, source.received_at),
-            last_message_at=max(target.last_message_at, source.last_message_at),
-        )
-        record(
+
+    with transaction.atomic():
+        try:
+            moved = leads.merge_leads(target=target, source=source, move_related=move_related)
+        except leads.MergeRefused as exc:
+            raise ActionError(str(exc)) from None
+        Activity.record(
             target,
             user,
             Activity.Kind.MERGE,
@@ -489,8 +305,6 @@ def merge_leads(target: Lead, source: Lead, user) -> None:
             source_category=source_triage.category if source_triage else "",
             source_model=source_triage.model if source_triage else "",
         )
-        source.delete()
-        search.refresh([target.pk])
 
 
 # --- Bulk ------------------------------------------------------------------------------
@@ -504,8 +318,8 @@ def bulk(user, lead_ids: list[int], action: str, value: str = "") -> tuple[int, 
     if action not in BULK_ACTIONS:
         raise ActionError("Choose an action.")
     done, problems = 0, []
-    leads = visible_leads(user).select_related("contact", "triage").filter(pk__in=lead_ids[:500])
-    for lead in leads:
+    found = visible_leads(user).select_related("contact", "triage").filter(pk__in=lead_ids[:500])
+    for lead in found:
         try:
             if action == "assign":
                 assign_lead(lead, user, int(value) if value else None)

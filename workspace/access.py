@@ -1,0 +1,94 @@
+"""Who sees what: one rule for every way in to a lead (workspace pages and partials,
+downloads, the REST API). A rep sees the leads of the queues they actively work; a manager
+(the manager group, or staff) sees every queue. Anything else is a 404."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from intake.models import Lead
+from routing.models import QueueMembership
+
+User = get_user_model()
+
+SALES_GROUPS = ("sales", "manager")
+
+
+# --- Who sees what --------------------------------------------------------------------
+
+
+def roles(user) -> set[str]:
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    cached = getattr(user, "_workspace_roles", None)
+    if cached is None:
+        cached = set(user.groups.filter(name__in=SALES_GROUPS).values_list("name", flat=True))
+        if user.is_staff:
+            cached.add("manager")
+        user._workspace_roles = cached
+    return cached
+
+
+def can_work(user) -> bool:
+    return bool(roles(user))
+
+
+def is_manager(user) -> bool:
+    return "manager" in roles(user)
+
+
+def queue_ids(user) -> list[int] | None:
+    """The queues this user works; None for a manager, who sees every queue."""
+    if is_manager(user):
+        return None
+    cached = getattr(user, "_workspace_queues", None)
+    if cached is None:
+        cached = list(
+            QueueMembership.objects.filter(user=user, is_active=True).values_list(
+                "queue_id", flat=True
+            )
+        )
+        user._workspace_queues = cached
+    return cached
+
+
+def visible_leads(user) -> QuerySet[Lead]:
+    ids = queue_ids(user)
+    if ids is None:
+        return Lead.objects.all()
+    return Lead.objects.filter(triage__queue_id__in=ids)
+
+
+def lead_for(user, lead_id: int) -> Lead:
+    """The lead if this user may see it. Another queue's lead is a 404, not a 403: its
+    existence is not the rep's business."""
+    leads = visible_leads(user).select_related("contact", "triage", "triage__queue")
+    lead = leads.filter(pk=lead_id).first()
+    if lead is None:
+        raise Http404("No such lead in your queues.")
+    return lead
+
+
+def sales_users() -> QuerySet:
+    """Everyone who works leads: the sales and manager groups, and staff."""
+    return (
+        User.objects.filter(Q(groups__name__in=SALES_GROUPS) | Q(is_staff=True), is_active=True)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def assignable_users(lead: Lead) -> QuerySet:
+    """Active members of the lead's queue; any active rep when it has no queue."""
+    triage = getattr(lead, "triage", None)
+    if triage is None or not triage.queue_id:
+        return sales_users()
+    return (
+        User.objects.filter(
+            is_active=True,
+            queuemembership__queue_id=triage.queue_id,
+            queuemembership__is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )
