@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from intake import api, views, webhooks
+from intake import views, webhooks
 
 urlpatterns = [
     path("webhooks/anymail/", include(webhooks.anymail_urlpatterns)),
@@ -8,5 +8,4 @@ urlpatterns = [
     path("webhooks/raw", webhooks.raw_mime),  # never APPEND_SLASH's 301 to a POST
     path("contact/", views.contact, name="contact"),
     path("api/forms/<slug:slug>/", views.form_submit, name="form-submit"),
-    path("api/", include(api.urlpatterns)),
 ]

@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
-from workspace import lead_views, views
+from workspace import api, lead_views, views
 
 urlpatterns = [
+    path("api/", include(api.urlpatterns)),
     path("", views.queue, name="queue"),
     path("queue/updates/", views.queue_updates, name="queue-updates"),
     path("queue/bulk/", views.bulk_action, name="queue-bulk"),

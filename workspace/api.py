@@ -1,4 +1,5 @@
-"""The REST API: create, list and read leads with their messages.
+"""The REST API: create, list and read leads with their messages (in the workspace app:
+reads go through the workspace's access rule, workspace/access.py).
 
 Token auth first (so a request without credentials is answered 401 with
 `WWW-Authenticate: Token`), session auth second for staff browsing the docs;
