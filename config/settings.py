@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "intake",
     "routing",
     "workspace",
+    "bench",
 ]
 
 MIDDLEWARE = [
