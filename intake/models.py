@@ -54,7 +54,10 @@ class Lead(models.Model):
         FILTERED = "filtered", "Filtered"
 
     # What a rep still works on: the default queue view.
+    # Not closed: the queue's default view, and where an SLA can still be breached.
     OPEN_STATUSES = ("awaiting_triage", "new", "working", "contacted", "qualified")
+    # On a rep's plate: what counts against a queue member's capacity.
+    WORKLOAD_STATUSES = ("new", "working", "contacted")
     # The sales workflow: where a rep may move a lead from each status.
     NEXT_STATUSES = {
         "awaiting_triage": ("working", "disqualified", "spam"),

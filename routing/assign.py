@@ -11,7 +11,6 @@ from routing import config
 from routing.models import Queue, RoutingPolicy, Triage
 
 DEFAULT_WEIGHTS = {"budget": 25, "authority": 20, "need": 25, "timeline": 15, "company_size": 15}
-OPEN_STATUSES = [Lead.Status.NEW, Lead.Status.WORKING, Lead.Status.CONTACTED]
 
 
 def compute_score(output, policy: RoutingPolicy) -> int:
@@ -89,7 +88,8 @@ def _members_with_room(queue: Queue) -> list[tuple[int, int, int]]:
         return []
     loads = dict(
         Triage.objects.filter(
-            assignee_id__in=[user_id for user_id, _ in members], lead__status__in=OPEN_STATUSES
+            assignee_id__in=[user_id for user_id, _ in members],
+            lead__status__in=Lead.WORKLOAD_STATUSES,
         )
         .values("assignee_id")
         .annotate(n=Count("pk"))

@@ -23,10 +23,9 @@ from django.utils.html import format_html, format_html_join
 
 from intake.models import Lead
 from routing.calls import spend_today
-from routing.models import Circuit, Feedback, RoutingPolicy, ShadowAudit, Triage
+from routing.models import Circuit, Feedback, RoutingPolicy, ShadowAudit, Triage, model_family
 
 DEFAULT_DAYS = 14
-OPEN_STATUSES = (Lead.Status.NEW, Lead.Status.WORKING, Lead.Status.CONTACTED)
 CENTS = Decimal("0.01")
 PLACES = Decimal("0.00000001")  # ModelCall.cost_usd has 8 decimal places
 ZERO = Decimal("0")
@@ -84,7 +83,7 @@ def queue_depths(now: datetime) -> dict:
         .values("triage__queue__name", "status")
         .annotate(
             n=Count("pk"),
-            breached=Count("pk", filter=Q(status__in=OPEN_STATUSES, triage__sla_due__lt=now)),
+            breached=Count("pk", filter=Q(status__in=Lead.OPEN_STATUSES, triage__sla_due__lt=now)),
         )
         .order_by()
     )
@@ -109,19 +108,6 @@ def queue_depths(now: datetime) -> dict:
 
 
 # --- Model mix, escalation, agreement ----------------------------------------------------
-
-
-def model_family(model: str) -> str:
-    if model in ("rules", "local"):
-        return model
-    for prefix, name in (
-        ("claude-haiku", "Haiku"),
-        ("claude-sonnet", "Sonnet"),
-        ("claude-opus", "Opus"),
-    ):
-        if model.startswith(prefix):
-            return name
-    return "other"
 
 
 def decisions(rng: Range) -> list[dict]:

@@ -12,7 +12,6 @@ from intake import leads
 from intake.models import Lead
 
 # Statuses a rep still works on (the queue page's default and its partial index).
-OPEN_STATUSES = Lead.OPEN_STATUSES
 # The queue's order: priority, then SLA due (none last), then the lead; one expression in
 # the indexes and in the queries, so PostgreSQL walks an index instead of sorting.
 NO_SLA = datetime(9999, 12, 31, tzinfo=UTC)
@@ -283,7 +282,9 @@ class Triage(models.Model):
             models.Index(fields=["queue", "priority", "sla_due"], name="triage_queue_order"),
             models.Index(fields=["decided_at"], name="triage_decided"),
             models.Index(
-                *QUEUE_ORDER, name="triage_open_order", condition=Q(lead_status__in=OPEN_STATUSES)
+                *QUEUE_ORDER,
+                name="triage_open_order",
+                condition=Q(lead_status__in=Lead.OPEN_STATUSES),
             ),
             models.Index(F("lead_status"), *QUEUE_ORDER, name="triage_status_order"),
             models.Index(*QUEUE_ORDER, name="triage_order"),
@@ -501,3 +502,17 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def model_family(model: str) -> str:
+    """The name people know a model by (Haiku, Sonnet, Opus), or rules / local / other."""
+    if model in ("rules", "local"):
+        return model
+    for prefix, name in (
+        ("claude-haiku", "Haiku"),
+        ("claude-sonnet", "Sonnet"),
+        ("claude-opus", "Opus"),
+    ):
+        if model.startswith(prefix):
+            return name
+    return "other"

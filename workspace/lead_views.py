@@ -17,8 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from intake.downloads import attachment_response
 from intake.models import Attachment, Lead, Message
-from routing.dashboard import model_family
-from routing.models import Category, RoutingPolicy
+from routing.models import Category, RoutingPolicy, model_family
 from workspace import access, actions
 from workspace.forms import NoteForm, QualificationForm
 from workspace.views import decorate, is_htmx, number, parse_since, workspace_view

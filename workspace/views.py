@@ -24,14 +24,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from intake import search
 from intake.models import Channel, Lead
-from routing.dashboard import model_family
 from routing.models import (
     NO_SLA,
-    OPEN_STATUSES,
     Category,
     Queue,
     SavedView,
     Triage,
+    model_family,
 )
 from workspace import access, actions
 from workspace.forms import QueueFilterForm, SavedViewForm
@@ -143,7 +142,7 @@ def filtered_leads(user, filters: dict, queues: list[Queue]):
     # On the triage's copy of the status, so the filter and the order share an index.
     status = filters.get("status") or ""
     if status == "":
-        leads = leads.filter(triage__lead_status__in=OPEN_STATUSES)
+        leads = leads.filter(triage__lead_status__in=Lead.OPEN_STATUSES)
     elif status != "all":
         leads = leads.filter(triage__lead_status=status)
     if filters.get("queue"):
@@ -263,7 +262,9 @@ def queue_counts(user, queues: list[Queue]) -> list[dict]:
     counts = cache.get(key)
     if counts is None:
         counts = dict(
-            Triage.objects.filter(queue__in=[q.pk for q in queues], lead_status__in=OPEN_STATUSES)
+            Triage.objects.filter(
+                queue__in=[q.pk for q in queues], lead_status__in=Lead.OPEN_STATUSES
+            )
             .values_list("queue")
             .annotate(n=Count("pk"))
         )

@@ -343,15 +343,17 @@ def test_it_shows_queue_depths_and_sla_breaches(staff_client):
     past = timezone.now() - timedelta(hours=1)
     decide(make_lead(), queue=sales, sla_due=past)
     decide(make_lead(status=Lead.Status.WORKING), queue=sales, sla_due=past)
+    # Still open, so breached as the queue page shows it (Lead.OPEN_STATUSES, one meaning).
+    decide(make_lead(status=Lead.Status.QUALIFIED), queue=sales, sla_due=past)
     decide(make_lead(status=Lead.Status.WON), queue=sales, sla_due=past)  # closed: no breach
     decide(make_lead(), queue=sales, sla_due=timezone.now() + timedelta(hours=1))
 
     queues = get_page(staff_client).context["queues"]
 
     row = next(q for q in queues["rows"] if q["name"] == "Inbound")
-    assert row["counts"] == {"new": 2, "working": 1, "won": 1}
-    assert row["breached"] == 2
-    assert queues["breached"] == 2
+    assert row["counts"] == {"new": 2, "working": 1, "qualified": 1, "won": 1}
+    assert row["breached"] == 3
+    assert queues["breached"] == 3
 
 
 def test_it_reports_tier_agreement(staff_client):
