@@ -22,7 +22,7 @@ from email.utils import parsedate_to_datetime
 from io import BytesIO
 from typing import BinaryIO
 
-from intake import mime_text
+from intake import hidden_html, mime_text
 from intake.mime_text import decode_header_value, header_text, msg_ids, parse_addresses
 from intake.mime_text import html_to_text as html_to_text
 from intake.mime_text import normalize_subject as normalize_subject
@@ -70,6 +70,8 @@ class ParsedMessage:
     part_types: list[str] = field(default_factory=list)
     text: str = ""
     html: str = ""
+    # Text the HTML as sent hides from a reader (intake.hidden_html): injection checks read it.
+    hidden_text: str = ""
     text_new: str = ""
     text_quoted: str = ""
     signature: str = ""
@@ -450,6 +452,7 @@ class _Walker:
         text = "\n\n".join(t.replace("\r\n", "\n").replace("\r", "\n").strip("\n") for t in texts)
         parsed.text = text if text.strip() else ""
         parsed.html = "\n".join(filter(None, (sanitize_html(h) for h in htmls)))
+        parsed.hidden_text = hidden_html.hidden_text(htmls)
         self.deadline.check()
         if not parsed.text and parsed.html:
             parsed.text = mime_text.text_from_sanitized_html(parsed.html)

@@ -158,6 +158,9 @@ class Message(models.Model):
     text_quoted = models.TextField(blank=True)
     signature = models.TextField(blank=True)
     html = models.TextField(blank=True, help_text="Sanitised HTML.")
+    hidden_text = models.TextField(
+        blank=True, help_text="Text the HTML as sent hid from a reader (for injection checks)."
+    )
     hygiene = models.CharField(
         max_length=20, choices=Hygiene.choices, default=Hygiene.NONE, blank=True
     )

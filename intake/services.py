@@ -267,6 +267,7 @@ def _apply_parsed(message: Message, parsed: mime.ParsedMessage) -> None:
     message.text_quoted = parsed.text_quoted
     message.signature = parsed.signature
     message.html = parsed.html
+    message.hidden_text = parsed.hidden_text[:20_000]
 
 
 def _store_attachments(message: Message, attachments: list[mime.ParsedAttachment]) -> None:

@@ -11,16 +11,8 @@ on what only a prompt says: instructions/prompt/rules, the model, the answer's f
 
 import base64
 import binascii
-import functools
 import re
 import unicodedata
-from dataclasses import dataclass
-from email import policy
-from email.headerregistry import HeaderRegistry
-from email.parser import BytesParser
-from html.parser import HTMLParser
-
-from intake import mime
 
 KINDS = (
     "ignore_instructions",
@@ -307,197 +299,11 @@ def _base64_instructions(text: str, depth: int) -> str | None:
     return None
 
 
-# --- hidden HTML -------------------------------------------------------------------------------
-
-_HIDING_STYLE = [
-    re.compile(r"display\s*:\s*none"),
-    re.compile(r"visibility\s*:\s*(?:hidden|collapse)"),
-    re.compile(
-        r"(?<![-\w])font-size\s*:\s*(?:0+(?:\.0+)?(?:px|pt|em|rem|%)?|(?:0?\.\d+|1)(?:px|pt))"
-        r"\s*(?:;|$|!)"
-    ),
-    re.compile(r"(?<![-\w])opacity\s*:\s*0+(?:\.0+)?\s*(?:;|$|!)"),
-    re.compile(r"text-indent\s*:\s*-\d{3,}"),
-    re.compile(r"(?<![-\w])(?:left|top|margin-left|margin-top)\s*:\s*-\d{4,}"),
-    re.compile(r"clip\s*:\s*rect\(\s*0"),
-    re.compile(r"clip-path\s*:\s*inset\(\s*(?:50|100)%"),
-]
-_ZERO_BOX = re.compile(r"(?<![-\w])(?:max-)?(?:height|width)\s*:\s*0+(?:px|pt|em|%)?\s*(?:;|$|!)")
-_OVERFLOW_HIDDEN = re.compile(r"overflow\s*:\s*hidden")
-_WHITE = re.compile(
-    r"^(?:white|#fff|#ffffff|#fffffe|#fefefe|rgba?\(\s*25[0-5]\s*,\s*25[0-5]\s*,\s*25[0-5]"
-    r"(?:\s*,\s*[\d.]+)?\s*\))$"
-)
-_VOID = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr",
-}  # fmt: skip
-# An open <p> ends where the next <p> starts (HTML's implied end tags), and so on.
-_IMPLIED_END = {"p", "li", "td", "th", "tr", "option", "dt", "dd"}
-_NO_TEXT = {"script", "style", "head", "title", "template", "noscript"}
-_CSS_DECL = re.compile(r"([\w-]+)\s*:\s*([^;]+)")
-
-
-def _declarations(style: str) -> dict[str, str]:
-    return {
-        name.strip(): value.replace("!important", "").strip()
-        for name, value in _CSS_DECL.findall(style)
-    }
-
-
-@dataclass(frozen=True)
-class _Style:
-    hard: bool = False  # display:none and the like: no descendant can undo it
-    color: str = ""  # inherited, and overridden by a descendant's own color
-    background: str = ""
-
-    @property
-    def hidden(self) -> bool:
-        if self.hard:
-            return True
-        if not self.color:
-            return False
-        # White text on an unknown background reads as white on white: clients default to it.
-        return self.color == self.background or bool(
-            _WHITE.match(self.color) and (not self.background or _WHITE.match(self.background))
-        )
-
-
-def _style_of(tag: str, attrs: dict[str, str], parent: _Style) -> _Style:
-    """The element's effective style from inline styles only (no <style> rules resolved)."""
-    style = (attrs.get("style") or "").lower()
-    decls = _declarations(style)
-    hard = parent.hard or "hidden" in attrs or any(p.search(style) for p in _HIDING_STYLE)
-    if _ZERO_BOX.search(style) and _OVERFLOW_HIDDEN.search(style):
-        hard = True
-    if tag == "font" and attrs.get("size", "").strip() == "0":
-        hard = True
-    background = decls.get("background-color") or decls.get("background") or attrs.get("bgcolor")
-    color = decls.get("color") or (attrs.get("color") if tag == "font" else None)
-    inherited = parent.color
-    if tag == "a" and "href" in attrs:
-        inherited = ""  # a link has the client's link colour, not the surrounding text's
-    return _Style(
-        hard=hard,
-        color=(color or "").strip().lower() or inherited,
-        background=(background or "").strip().lower() or parent.background,
-    )
-
-
-class _HiddenText(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, _Style]] = []
-        self.skip = 0
-        self.hidden: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _VOID:
-            return
-        if tag in _IMPLIED_END and self.stack and self.stack[-1][0] == tag:
-            self.handle_endtag(tag)
-        values = {name: value or "" for name, value in attrs}
-        parent = self.stack[-1][1] if self.stack else _Style()
-        self.stack.append((tag, _style_of(tag, values, parent)))
-        if tag in _NO_TEXT:
-            self.skip += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        for index in range(len(self.stack) - 1, -1, -1):
-            if self.stack[index][0] == tag:
-                self.skip -= sum(open_tag in _NO_TEXT for open_tag, _style in self.stack[index:])
-                del self.stack[index:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        if self.skip or not self.stack or not self.stack[-1][1].hidden:
-            return
-        text = _SPACE_RE.sub(" ", data).strip()
-        if text:
-            self.hidden.append(text)
-
-
-# No part can be text/html unless its Content-Type says "html", in any case, or hides it in an
-# RFC 2047 encoded word (which the email package decodes even there): most plain-text mail
-# skips both parses.
-_MAYBE_HTML = re.compile(rb"(?i)html|=\?")
-
-
-class _KeptHeaders(HeaderRegistry):
-    """policy.default's header factory, keeping what it parsed.
-
-    The email package parses a header again each time it is read, and parsing a message and
-    walking its parts reads each part's Content-Type (and Content-Disposition) several times;
-    across messages most of those values are a few common ones. A header is a pure function of
-    (name, value) and the objects are immutable, so short values are parsed once per process
-    (512 at most). Parsing and walking a message took 6.3 ms of CPU before, 1.3 ms after, on
-    the 309 messages of the shared real-world corpus with the cache starting empty (0.73 and
-    0.08 ms on the benchmark's labelled set)."""
-
-    def __call__(self, name: str, value: str):
-        if len(value) > 998:  # RFC 5322's line limit: anything longer is parsed, not kept
-            return super().__call__(name, value)
-        return self._kept(name, value)
-
-    @functools.lru_cache(maxsize=512)  # noqa: B019 - one instance, kept for the process
-    def _kept(self, name: str, value: str):
-        return super().__call__(name, value)
-
-
-# How raw_html parses mail: policy.default, with the headers it parsed kept.
-MAIL_POLICY = policy.default.clone(header_factory=_KeptHeaders())
-
-
-def raw_html(raw: bytes) -> str:
-    """The text/html parts of a message as sent, for `suspicious(html=...)`; "" if none.
-
-    `Message.html` is sanitised, which removes exactly the inline styles that hide text. The raw
-    bytes are parsed again only after `intake.mime.parse_message` accepted them within its caps.
-    """
-    if not _MAYBE_HTML.search(raw):
-        return ""
-    parsed = mime.parse_message(raw)
-    if parsed.failed or not any(
-        t == "text/html" for t in [parsed.content_type, *parsed.part_types]
-    ):
-        return ""
-    message = BytesParser(policy=MAIL_POLICY).parsebytes(raw)
-    parts = []
-    for part in message.walk():
-        if part.get_content_type() != "text/html" or part.is_attachment():
-            continue
-        try:
-            parts.append(part.get_content())
-        except (LookupError, UnicodeError, ValueError, AssertionError):
-            payload = part.get_payload(decode=True) or b""
-            parts.append(payload.decode("utf-8", "replace"))
-    return "\n".join(parts)
-
-
-def hidden_html_text(html: str) -> list[str]:
-    """Text in raw HTML a reader would not see: display:none, zero size, white on white, ...
-
-    Inline styles only: a class-based rule in a <style> block is not resolved.
-    """
-    if not html:
-        return []
-    parser = _HiddenText()
-    try:
-        parser.feed(html)
-        parser.close()
-    except Exception:  # noqa: BLE001 - html.parser on hostile input; what was found stands
-        pass
-    return parser.hidden
-
-
-# --- the check -------------------------------------------------------------------------------
-
-
-def suspicious(text: str, html: str = "", *, _depth: int = 0) -> list[str]:
+def suspicious(text: str, hidden: str = "", *, _depth: int = 0) -> list[str]:
     """Reasons, one per kind found, as "kind: detail"; [] for an ordinary message.
 
-    `text` is what the message says (subject and body); `html` its raw HTML, before sanitising:
-    the sanitiser drops the inline styles that hide text and keeps the text.
+    `text` is what the message says (subject and body); `hidden` the text its HTML hides
+    from a reader (`Message.hidden_text`, found by intake.hidden_html as the mail is parsed).
     """
     text = text or ""
     folded = _fold(text)
@@ -528,8 +334,7 @@ def suspicious(text: str, html: str = "", *, _depth: int = 0) -> list[str]:
         describe("unicode_tags", f"{len(tags)} tag character(s) spelling {_snippet(smuggled)}")
     describe("base64_instructions", _base64_instructions(text, _depth))
 
-    if html and _depth == 0:
-        hidden = " ".join(hidden_html_text(html))
+    if hidden and _depth == 0:
         # A spacer or an empty preheader is layout; a dozen hidden letters are text.
         if sum(ch.isalpha() for ch in hidden) >= 12:
             describe("hidden_html", "hidden text " + _snippet(hidden))

@@ -8,7 +8,7 @@ import functools
 from django.db import connection
 
 from intake.models import Contact, Form, Lead, Message
-from routing import config, injection, rows, rules
+from routing import config, rows, rules
 from routing.models import Category, RoutingPolicy, Rule
 from routing.tiers import message_text
 
@@ -24,7 +24,8 @@ LEAD_FIELDS = (
     "contact__is_free_mail",
     "form__slug",
 )
-# What triage reads of a message: the raw bytes too, injection checks read the HTML as sent.
+# What triage reads of a message; `hidden_text` feeds the injection checks (never the raw bytes:
+# intake parses mail, routing does not).
 MESSAGE_FIELDS = (
     "lead_id",
     "channel",
@@ -33,7 +34,7 @@ MESSAGE_FIELDS = (
     "text",
     "text_new",
     "hygiene",
-    "raw",
+    "hidden_text",
 )
 
 
@@ -130,16 +131,9 @@ def lead_facts(lead: Lead, message: Message | None) -> rules.LeadFacts:
     )
 
 
-def original_html(message: Message | None) -> str:
-    """The HTML as sent: sanitising keeps text that styles hid, which injection checks need."""
-    if message is None or message.channel != "email":
-        return ""
-    return injection.raw_html(bytes(message.raw))
-
-
 def local_inputs(lead: Lead, message: Message | None, facts: rules.LeadFacts) -> dict:
     return {
-        "html": original_html(message),
+        "hidden": message.hidden_text if message else "",
         "subject": facts.subject,
         "body": facts.body,
         "sender_email": lead.contact.email,

@@ -450,9 +450,10 @@ def classify(
     is_free_mail: bool,
     hygiene: str,
     categories: list[str],
-    html: str = "",
+    hidden: str = "",
 ) -> contract.TriageOutput:
-    """Triage without a model. `html` (raw, optional) only feeds the injection check."""
+    """Triage without a model. `hidden` (the text the HTML hid, optional) only feeds
+    the injection check."""
     if not categories:
         raise ValueError("classify needs the active categories")
     subject, body = subject or "", body or ""
@@ -462,7 +463,7 @@ def classify(
     text = message_text(subject, body)
     # A pitch's "this week" or an applicant's "Head of Sales" says nothing about a buyer.
     facts = extract_facts(text) if intent not in {"hygiene", "spam", "vendor", "job"} else {}
-    reasons = injection.suspicious(text, html)
+    reasons = injection.suspicious(text, hidden)
 
     if intent == "hygiene":
         confidence = MAX_CONFIDENCE

@@ -14,7 +14,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -26,8 +25,8 @@ from routing.assign import assign, compute_priority, compute_score
 from routing.models import (
     Activity,
     BacklogBatch,
+    Category,
     Circuit,
-    ModelCall,
     RoutingPolicy,
     Rule,
     ShadowAudit,
@@ -154,44 +153,28 @@ def triage_claimed(
 
 
 def decide(
-    lead,
-    message,
-    facts,
-    policy,
+    lead: Lead,
+    message: Message | None,
+    facts: rules.LeadFacts,
+    policy: RoutingPolicy,
     draft: Draft,
     *,
     tier1_response: "llm.Response | None" = None,
 ) -> None:
+    """Fill `draft` with the decision: rules alone, the local classifier, or tier 1 with an
+    escalation when code finds a reason. Raises calls.TransientFailure / PermanentFailure
+    when the API cannot be used now (the caller decides locally and retries later)."""
     before = rules.evaluate(inputs.enabled_rules(Rule.Stage.BEFORE_MODEL), facts)
     draft.rules_applied += [name for _, name in before.matched]
-    force_tier = before.force_tier
     if rules_decide_alone(before):
-        draft.output = local.classify(**inputs.local_inputs(lead, message, facts))
-        draft.output = replace(
-            draft.output,
-            category="spam" if before.spam else (before.category or draft.output.category),
-        )
-        draft.model, draft.tier = "rules", 0
-        draft.outputs.append({"tier": 0, "model": "rules", "output": draft.output.to_dict()})
+        _decide_by_rules(lead, message, facts, before, draft)
         return
-    if not settings.ANTHROPIC_API_KEY:
-        decide_locally(lead, message, facts, draft)
-        return
-    circuit = config.current().circuit
-    if circuit is not None and circuit.is_open:
-        raise calls.TransientFailure(
-            f"circuit open until {circuit.open_until:%H:%M}: {circuit.reason}"
-        )
-    spent = calls.spend_today()
-    if spent >= policy.daily_budget_usd and (
-        policy.budget_action == RoutingPolicy.BudgetAction.LOCAL_ONLY
-    ):
-        draft.reasons.append("budget_exhausted")
+    spent = _spend_allowed(policy, draft)
+    if spent is None:
         decide_locally(lead, message, facts, draft)
         return
 
     categories = inputs.active_categories()
-    text = message_text(message)
     first = run_tier(
         lead,
         message,
@@ -202,51 +185,18 @@ def decide(
         categories=categories,
         response=tier1_response,
     )
-    reasons = escalation_reasons(first, draft, policy, categories, text)
-    if force_tier:
-        reasons.append(f"rule_forced_tier_{force_tier}")
-    suspected = injection.suspicious(text, inputs.original_html(message))
-    if suspected or (first.output and first.output.injection_suspected):
-        # An email that tries to steer the model goes to a person, never to a bigger model.
-        draft.reasons.append("injection_suspected: " + "; ".join(suspected or ["model flagged"]))
-        draft.output = first.output or local.classify(**inputs.local_inputs(lead, message, facts))
-        draft.output = replace(draft.output, injection_suspected=True)
-        draft.model, draft.tier = first.model or "local", first.tier
+    text = message_text(message)
+    if _held_for_injection(lead, message, facts, first, text, draft):
         return
+    reasons = escalation_reasons(first, draft, policy, categories, text)
+    if before.force_tier:
+        reasons.append(f"rule_forced_tier_{before.force_tier}")
     budget_left = spent < policy.daily_budget_usd
-    if reasons and not budget_left:
-        reasons = []
-        draft.reasons.append("budget_exhausted: no escalation")
-    if reasons and not within_caps(lead, policy):
-        draft.reasons.append("escalation_cap_reached")
-        reasons = []
+    reasons = _escalations_allowed(lead, policy, reasons, budget_left, draft)
     if reasons:
         draft.reasons += reasons
-        tier = 3 if force_tier == 3 else 2
-        model = policy.tier3_model if tier == 3 else policy.tier2_model
-        try:
-            second = run_tier(
-                lead,
-                message,
-                policy,
-                draft,
-                tier=tier,
-                model=model,
-                categories=categories,
-                previous=first.output,
-            )
-        except calls.TransientFailure:
-            if first.output is None:
-                raise
-            # Keep tier 1's valid answer for now; the reconciler tries the escalation again.
-            draft.reasons.append("escalation_failed")
-            draft.provisional = True
-            second = TierResult(output=None)
-        if second.output is not None:
-            draft.output, draft.model, draft.tier = second.output, model, tier
+        if _escalate(lead, message, policy, draft, first, categories, before.force_tier):
             return
-        if not draft.provisional:
-            draft.reasons.append("escalation_failed")
     if first.output is None:
         draft.reasons.append("no_valid_model_output")
         decide_locally(lead, message, facts, draft)
@@ -258,13 +208,125 @@ def decide(
     )
 
 
-def decide_locally(lead, message, facts, draft: Draft) -> None:
+def _decide_by_rules(
+    lead: Lead,
+    message: Message | None,
+    facts: rules.LeadFacts,
+    before: rules.Outcome,
+    draft: Draft,
+) -> None:
+    """Pre-model rules settled it: the local classifier fills the rest of the contract."""
+    output = local.classify(**inputs.local_inputs(lead, message, facts))
+    draft.output = replace(
+        output, category="spam" if before.spam else (before.category or output.category)
+    )
+    draft.model, draft.tier = "rules", 0
+    draft.outputs.append({"tier": 0, "model": "rules", "output": draft.output.to_dict()})
+
+
+def _spend_allowed(policy: RoutingPolicy, draft: Draft) -> Decimal | None:
+    """Today's spend when a model may be called; None when there is no API key, or the
+    budget is spent and the policy says local only (noted on the draft). Raises
+    TransientFailure while the circuit is open."""
+    if not settings.ANTHROPIC_API_KEY:
+        return None
+    circuit = config.current().circuit
+    if circuit is not None and circuit.is_open:
+        raise calls.TransientFailure(
+            f"circuit open until {circuit.open_until:%H:%M}: {circuit.reason}"
+        )
+    spent = calls.spend_today()
+    if spent >= policy.daily_budget_usd and (
+        policy.budget_action == RoutingPolicy.BudgetAction.LOCAL_ONLY
+    ):
+        draft.reasons.append("budget_exhausted")
+        return None
+    return spent
+
+
+def _held_for_injection(
+    lead: Lead,
+    message: Message | None,
+    facts: rules.LeadFacts,
+    first: TierResult,
+    text: str,
+    draft: Draft,
+) -> bool:
+    """An email that tries to steer the model goes to a person, never to a bigger model."""
+    suspected = injection.suspicious(text, message.hidden_text if message else "")
+    if not suspected and not (first.output and first.output.injection_suspected):
+        return False
+    draft.reasons.append("injection_suspected: " + "; ".join(suspected or ["model flagged"]))
+    output = first.output or local.classify(**inputs.local_inputs(lead, message, facts))
+    draft.output = replace(output, injection_suspected=True)
+    draft.model, draft.tier = first.model or "local", first.tier
+    return True
+
+
+def _escalations_allowed(
+    lead: Lead, policy: RoutingPolicy, reasons: list[str], budget_left: bool, draft: Draft
+) -> list[str]:
+    """The escalation reasons that stand once the budget and the caps have their say."""
+    if reasons and not budget_left:
+        draft.reasons.append("budget_exhausted: no escalation")
+        return []
+    if reasons and not within_caps(lead, policy):
+        draft.reasons.append("escalation_cap_reached")
+        return []
+    return reasons
+
+
+def _escalate(
+    lead: Lead,
+    message: Message | None,
+    policy: RoutingPolicy,
+    draft: Draft,
+    first: TierResult,
+    categories: list[Category],
+    force_tier: int | None,
+) -> bool:
+    """Tier 2 (tier 3 where a rule forces it) decides, shown tier 1's draft. False when it
+    gave no valid answer: tier 1's answer (or the local classifier) stands."""
+    tier = 3 if force_tier == 3 else 2
+    model = policy.tier3_model if tier == 3 else policy.tier2_model
+    try:
+        second = run_tier(
+            lead,
+            message,
+            policy,
+            draft,
+            tier=tier,
+            model=model,
+            categories=categories,
+            previous=first.output,
+        )
+    except calls.TransientFailure:
+        if first.output is None:
+            raise
+        # Keep tier 1's valid answer for now; the reconciler tries the escalation again.
+        draft.reasons.append("escalation_failed")
+        draft.provisional = True
+        return False
+    if second.output is not None:
+        draft.output, draft.model, draft.tier = second.output, model, tier
+        return True
+    draft.reasons.append("escalation_failed")
+    return False
+
+
+def decide_locally(
+    lead: Lead, message: Message | None, facts: rules.LeadFacts, draft: Draft
+) -> None:
     draft.output = local.classify(**inputs.local_inputs(lead, message, facts))
     draft.model, draft.tier = "local", 0
     draft.outputs.append({"tier": 0, "model": "local", "output": draft.output.to_dict()})
 
 
-def record_decision(lead, triage: Triage, draft: Draft, facts, policy) -> Triage:
+def record_decision(
+    lead: Lead, triage: Triage, draft: Draft, facts: rules.LeadFacts, policy: RoutingPolicy
+) -> Triage:
+    """Save the decision (post-model rules, score, queue, owner, status) while this
+    worker's lease still holds; the decision another worker saved meanwhile stands."""
     output = draft.output
     score = compute_score(output, policy)
     after = rules.evaluate(
@@ -384,95 +446,6 @@ def owner_chosen_by_a_person(triage: Triage) -> bool:
 def rules_decide_alone(before: rules.Outcome) -> bool:
     """Pre-model rules settle the lead with no model call (unless one forces a tier)."""
     return bool(before.spam or before.skip_model or (before.category and not before.force_tier))
-
-
-# --- A re-decision a person asked for ----------------------------------------------------
-
-TIER_LABELS = {0: "the local classifier", 1: "tier 1", 2: "tier 2", 3: "tier 3"}
-
-
-def model_refusal() -> str:
-    """Why no model may be called now (no key, the circuit open, the day's budget spent),
-    or "": a rep's re-run obeys the same limits as triage."""
-    if not settings.ANTHROPIC_API_KEY:
-        return "Claude is off (no API key)"
-    circuit = Circuit.anthropic()
-    if circuit is not None and circuit.is_open:
-        return f"The Anthropic API is paused until {circuit.open_until:%H:%M} ({circuit.reason})"
-    if calls.spend_today() >= inputs.current_policy().daily_budget_usd:
-        return "Today's model budget is spent"
-    return ""
-
-
-def redecide(lead_id: int, *, tier: int, user_id: int | None = None) -> Triage | None:
-    """Decide the lead again with one chosen tier (0: the local classifier), on the lead's
-    timeline as the person who asked; the rep's status and owner stay. None when the lead is
-    gone, triage holds it now, or the tier gave no answer (the timeline says which)."""
-    lead = Lead.objects.select_related("contact", "form").filter(pk=lead_id).first()
-    if lead is None:
-        return None
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    label = TIER_LABELS[tier]
-    triage, _ = Triage.objects.get_or_create(lead=lead)
-    now = timezone.now()
-    if not Triage.objects.filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now), pk=triage.pk
-    ).update(claimed_until=now + LEASE):
-        Activity.record(
-            lead, user, Activity.Kind.RERUN, "skipped: triage is running for this lead now"
-        )
-        return None
-    triage.refresh_from_db()
-    policy = inputs.current_policy()
-    message = inputs.first_message(lead)
-    facts = inputs.lead_facts(lead, message)
-    draft = Draft(reasons=[f"rerun: {label}"])
-    try:
-        _decide_at(tier, lead, message, facts, policy, draft)
-    except (calls.TransientFailure, calls.PermanentFailure) as exc:
-        Triage.objects.filter(pk=triage.pk).update(claimed_until=None)
-        Activity.record(lead, user, Activity.Kind.RERUN, f"{label} failed: {exc}"[:500])
-        return None
-    triage = record_decision(lead, triage, draft, facts, policy)
-    Activity.record(
-        lead,
-        user,
-        Activity.Kind.RERUN,
-        f"{label} decided {triage.category} (score {triage.score})",
-        model=triage.model,
-    )
-    return triage
-
-
-def _decide_at(
-    tier: int,
-    lead: Lead,
-    message: Message | None,
-    facts: rules.LeadFacts,
-    policy: RoutingPolicy,
-    draft: Draft,
-) -> None:
-    """One chosen tier decides `draft`, or a PermanentFailure says why it could not."""
-    if tier == 0:
-        decide_locally(lead, message, facts, draft)
-        return
-    refusal = model_refusal()
-    if refusal:
-        raise calls.PermanentFailure(refusal)
-    model = {1: policy.tier1_model, 2: policy.tier2_model, 3: policy.tier3_model}[tier]
-    result = run_tier(
-        lead,
-        message,
-        policy,
-        draft,
-        tier=tier,
-        model=model,
-        categories=inputs.active_categories(),
-        purpose=ModelCall.Purpose.RERUN,
-    )
-    if result.output is None:
-        raise calls.PermanentFailure("no valid answer (refused or off the contract)")
-    draft.output, draft.model, draft.tier = result.output, model, tier
 
 
 # --- Reconciler (scheduled) ---------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from django_q.conf import Conf
 
-from routing import audits, services, waiting
+from routing import audits, rerun, services, waiting
 from routing.models import Circuit
 
 logger = logging.getLogger(__name__)
@@ -82,4 +82,4 @@ def run_shadow_audits() -> dict:
 
 
 def rerun_triage(lead_id: int, tier: int, user_id: int | None = None) -> None:
-    services.redecide(lead_id, tier=tier, user_id=user_id)
+    rerun.redecide(lead_id, tier=tier, user_id=user_id)

@@ -14,7 +14,7 @@ from django_q.tasks import async_task
 
 from intake import leads
 from intake.models import Lead
-from routing import audits, inputs, services
+from routing import audits, inputs, rerun
 from routing.assign import compute_priority, compute_score
 from routing.contract import FACTS, Fact, Qualification
 from routing.models import (
@@ -259,12 +259,12 @@ def request_rerun(lead: Lead, user, tier: int) -> None:
     if tier not in (0, 1, 2, 3):
         raise ActionError("Choose a tier.")
     if tier:
-        refusal = services.model_refusal()
+        refusal = rerun.model_refusal()
         if refusal:
             raise ActionError(f"{refusal}: only the local classifier can re-run now.")
     with transaction.atomic():
         Activity.record(
-            lead, user, Activity.Kind.RERUN, f"requested on {services.TIER_LABELS[tier]}", tier=tier
+            lead, user, Activity.Kind.RERUN, f"requested on {rerun.TIER_LABELS[tier]}", tier=tier
         )
         lead_id, user_id = lead.pk, user.pk
         transaction.on_commit(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from intake.models import Lead
-from routing import audits, dashboard, inputs, prices, services
+from routing import audits, dashboard, inputs, prices, rerun, services
 from routing.calls import price_in_force
 from routing.models import Circuit, ModelCall, RoutingPolicy, ShadowAudit, Triage
 from tests.fakes.anthropic import FakeMessage
@@ -228,7 +228,7 @@ def test_an_answer_arriving_after_a_rerun_stays_off_the_new_decision(fake):
     fake.reply(answer(category="support"))
     audits.run()  # sent
     fake.reply(answer(category="pricing_request"))
-    services.redecide(triage.lead_id, tier=1)  # a rep's re-run: a new decision
+    rerun.redecide(triage.lead_id, tier=1)  # a rep's re-run: a new decision
 
     assert audits.run() == {"answered": 1}
     triage.refresh_from_db()
@@ -248,8 +248,8 @@ def test_a_rerun_clears_the_audit_and_skips_one_not_yet_sent(fake):
 
     fake.reply(answer())
     fake.reply(answer())
-    services.redecide(triage.lead_id, tier=1)
-    services.redecide(drawn_again.lead_id, tier=1)
+    rerun.redecide(triage.lead_id, tier=1)
+    rerun.redecide(drawn_again.lead_id, tier=1)
 
     triage.refresh_from_db()
     assert triage.shadow_category == ""  # the new decision has not been audited
