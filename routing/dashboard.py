@@ -19,9 +19,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.html import format_html, format_html_join
 
 from intake.models import Lead
+from routing import charts
 from routing.calls import spend_today
 from routing.models import Circuit, Feedback, RoutingPolicy, ShadowAudit, Triage, model_family
 
@@ -425,53 +425,6 @@ def budget(now: datetime, policy: RoutingPolicy) -> dict:
     }
 
 
-# --- Charts ------------------------------------------------------------------------------
-
-CHART_HEIGHT = 120
-
-
-def bar_chart(items: list[tuple[str, Decimal | int]], *, title: str, width: int = 640):
-    """A bar chart as server-rendered SVG; each bar carries its exact value in a tooltip."""
-    top = max((value for _, value in items), default=0) or 1
-    slot = width / max(len(items), 1)
-    bars = []
-    for i, (label, value) in enumerate(items):
-        height = float(Decimal(value) / Decimal(top)) * CHART_HEIGHT  # geometry only
-        bars.append(
-            (
-                label,
-                value,
-                f"{i * slot + slot * 0.1:.1f}",
-                f"{CHART_HEIGHT - height:.1f}",
-                f"{slot * 0.8:.1f}",
-                f"{height:.1f}",
-                f"{i * slot + slot / 2:.1f}",
-                CHART_HEIGHT + 16,
-            )
-        )
-    body = format_html_join(
-        "\n",
-        '<g><title>{}: {}</title><rect class="bar" x="{}" y="{}" width="{}" height="{}"></rect>'
-        '<text x="{}" y="{}" text-anchor="middle">{}</text></g>',
-        ((b[0], b[1], *b[2:], b[0]) for b in bars),
-    )
-    return format_html(
-        '<svg role="img" aria-label="{}" width="{}" height="{}" viewBox="0 0 {} {}" '
-        'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}'
-        '<line x1="0" x2="{}" y1="{}" y2="{}" stroke="currentColor"></line></svg>',
-        title,
-        width,
-        CHART_HEIGHT + 24,
-        width,
-        CHART_HEIGHT + 24,
-        title,
-        body,
-        width,
-        CHART_HEIGHT,
-        CHART_HEIGHT,
-    )
-
-
 # --- The page ----------------------------------------------------------------------------
 
 
@@ -501,11 +454,11 @@ def _build(rng: Range, now: datetime | None) -> dict:
         "budget": budget(now, policy),
         "agreement": agreement(rows),
         "audits_pending": audits_pending(),
-        "cost_chart": bar_chart(
+        "cost_chart": charts.bar_chart(
             [(f"{d['day']:%m-%d}", d["total"]) for d in costs["days"]],
             title="Cost of the leads received each day (USD)",
         ),
-        "mix_chart": bar_chart(
+        "mix_chart": charts.bar_chart(
             [(row["name"], row["n"]) for row in mix["rows"]], title="Leads by decider", width=420
         ),
     }

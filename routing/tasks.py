@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from django_q.conf import Conf
 
-from routing import audits, rerun, services, waiting
+from routing import audits, reconcile, rerun, services, waiting
 from routing.models import Circuit
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def help_until(until: float) -> int:
 
 
 def requeue_stuck_triage() -> int:
-    return services.requeue_stuck_triage()
+    return reconcile.requeue_stuck_triage()
 
 
 def run_shadow_audits() -> dict:

@@ -17,7 +17,8 @@ from intake.models import Lead, Message
 from routing import config
 from routing.inputs import lead_and_first_message
 from routing.models import Triage
-from routing.services import claim, leads_in_batches, triage_claimed
+from routing.reconcile import leads_in_batches
+from routing.services import claim, triage_claimed
 
 
 def waiting_leads():

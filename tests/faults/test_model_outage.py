@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from intake.models import Lead
-from routing import services as routing_services
+from routing import reconcile
 from routing.models import ModelCall, Triage
 from tests.fakes.anthropic import FakeError, FakeMessage
 from tests.faults import stack
@@ -108,7 +108,7 @@ def recover(worker, *, timeout: float, tick: float) -> None:
     recovered = stack.poll(
         decided_by_the_model,
         timeout=timeout,
-        every=stack.every(tick, routing_services.requeue_stuck_triage),
+        every=stack.every(tick, reconcile.requeue_stuck_triage),
     )
     assert recovered, stack.tail(worker.log)
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from intake.models import Lead
-from routing import services as routing_services
+from routing import reconcile
 from routing.models import Circuit, ModelCall, RoutingPolicy, Triage
 from tests.fakes.anthropic import FakeError, FakeMessage
 from tests.faults import stack
@@ -67,7 +67,7 @@ def test_it_opens_the_circuit_on_an_account_error_without_a_retry_storm(
 
     assert wait_for(all_decided, timeout=90), stack.tail(worker.log)
     for _ in range(3):
-        assert routing_services.requeue_stuck_triage() == 0  # not while the circuit is open
+        assert reconcile.requeue_stuck_triage() == 0  # not while the circuit is open
     assert len(stack.messages_calls(fake_api)) == 1, stack.tail(worker.log)
     assert ModelCall.objects.count() == 1
     circuit = Circuit.objects.get(name="anthropic")

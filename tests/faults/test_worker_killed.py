@@ -5,7 +5,7 @@ import time
 import pytest
 from django.utils import timezone
 
-from routing import services as routing_services
+from routing import reconcile
 from routing.models import ModelCall, Triage
 from tests.faults import stack
 from tests.processes import kill_hard, wait_for
@@ -41,7 +41,7 @@ def test_it_triages_once_after_the_worker_is_killed_mid_call(
     # The lease the killed worker held runs out; then the task comes back: by itself on the
     # database broker (after Q_RETRY), through the reconciler on Redis, which loses it.
     time.sleep(max(0, (triage.claimed_until - timezone.now()).total_seconds()) + 0.5)
-    routing_services.requeue_stuck_triage()
+    reconcile.requeue_stuck_triage()
     worker = workers(**env)
     decided = wait_for(lambda: Triage.objects.filter(decided_at__isnull=False).exists(), timeout=90)
     assert decided, stack.tail(worker.log)

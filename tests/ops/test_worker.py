@@ -11,7 +11,7 @@ from django_q.tasks import async_task
 
 from intake import services
 from intake.models import Message
-from routing import services as routing_services
+from routing import reconcile
 from routing.models import ModelCall, ModelPrice, Triage
 from tests.fakes.anthropic import FakeAnthropic
 from tests.helpers import assert_handed_to_triage, make_email, make_lead
@@ -86,7 +86,7 @@ def test_it_triages_a_lead_once_after_the_worker_is_killed_mid_call(settings):
         time.sleep(3.5)  # the killed worker's lease runs out
         # With the database broker the held task comes back by itself after Q_RETRY; the
         # Redis broker loses it, and the reconciler re-enqueues it. Either way, once.
-        routing_services.requeue_stuck_triage()
+        reconcile.requeue_stuck_triage()
         worker = start_worker(**env)
         try:
             decided = wait_for(

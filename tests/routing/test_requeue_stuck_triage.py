@@ -1,4 +1,4 @@
-"""routing.services.requeue_stuck_triage: the scheduled reconciler."""
+"""routing.reconcile.requeue_stuck_triage: the scheduled reconciler."""
 
 from datetime import timedelta
 
@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from intake.models import Lead
-from routing import services
+from routing import reconcile
 from routing.models import BacklogBatch, Triage
 from tests.helpers import make_lead
 
@@ -36,7 +36,7 @@ def test_it_leaves_a_lead_inside_an_unfinished_backlog_batch_to_the_batch(stuck_
     )
 
     # Tasks run inline in tests: a requeued lead is triaged (locally: no API key) at once.
-    assert services.requeue_stuck_triage() == 1
+    assert reconcile.requeue_stuck_triage() == 1
 
     assert Triage.objects.get(lead=alone).decided_at is not None
     assert not Triage.objects.filter(lead=in_batch).exists()
@@ -53,6 +53,6 @@ def test_it_takes_the_lead_back_once_its_batch_is_applied(stuck_leads):
         applied_at=timezone.now(),  # applied, but its result for this lead errored
     )
 
-    assert services.requeue_stuck_triage() == 2
+    assert reconcile.requeue_stuck_triage() == 2
 
     assert Triage.objects.get(lead=in_batch).decided_at is not None

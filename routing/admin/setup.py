@@ -1,8 +1,5 @@
-"""The operator console for routing: rules with a preview, queues, categories, the policy,
-prices, and the record of every decision, model call, correction and the API circuit.
-
-Decisions and calls are records, so their admin is read-only: they change through services.
-"""
+"""What admins configure: rules (with a preview), queues, categories, the policy, prices,
+the API circuit."""
 
 import copy
 
@@ -22,17 +19,13 @@ from routing import rules
 from routing.facts import PREVIEW_LEADS, preview_rule
 from routing.forms import PrettyJSONField, RuleForm
 from routing.models import (
-    Activity,
     Category,
     Circuit,
-    Feedback,
-    ModelCall,
     ModelPrice,
     Queue,
     QueueMembership,
     RoutingPolicy,
     Rule,
-    ShadowAudit,
     Triage,
 )
 
@@ -337,165 +330,6 @@ class ModelPriceAdmin(admin.ModelAdmin):
         return obj.in_force_pk == obj.pk
 
 
-# --- Records: decisions, calls, corrections ----------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Triage)
-class TriageAdmin(ReadOnlyAdmin):
-    list_display = (
-        "id",
-        "lead_link",
-        "category",
-        "model",
-        "tier",
-        "escalated",
-        "score",
-        "queue_link",
-        "assignee",
-        "priority",
-        "decided_at",
-    )
-    list_display_links = ("id",)
-    list_filter = ("model", "tier", "escalated", "category", "queue", "provisional")
-    list_select_related = ("lead", "queue", "assignee")
-    search_fields = ("=lead__id", "lead__subject", "lead__contact__email", "summary")
-    date_hierarchy = "decided_at"
-
-    @admin.display(description="Lead", ordering="lead")
-    def lead_link(self, obj):
-        return admin_link(obj.lead)
-
-    @admin.display(description="Queue", ordering="queue__name")
-    def queue_link(self, obj):
-        return admin_link(obj.queue)
-
-
-@admin.register(Activity)
-class ActivityAdmin(ReadOnlyAdmin):
-    """What reps did to leads, as the lead pages' timelines show it."""
-
-    list_display = ("created_at", "kind", "user", "lead_link", "text")
-    list_filter = ("kind", "user")
-    list_select_related = ("lead", "user")
-    search_fields = ("=lead__id", "text", "user__username")
-    date_hierarchy = "created_at"
-
-    @admin.display(description="Lead", ordering="lead")
-    def lead_link(self, obj):
-        return admin_link(obj.lead)
-
-
-class CallOutcomeFilter(admin.SimpleListFilter):
-    title = "outcome"
-    parameter_name = "outcome"
-
-    def lookups(self, request, model_admin):
-        return (("ok", "Succeeded"), ("error", "Failed"), ("pending", "No response yet"))
-
-    def queryset(self, request, queryset):
-        if self.value() == "ok":
-            return queryset.filter(error="", completed_at__isnull=False)
-        if self.value() == "error":
-            return queryset.exclude(error="")
-        if self.value() == "pending":
-            return queryset.filter(error="", completed_at__isnull=True)
-        return queryset
-
-
-@admin.register(ModelCall)
-class ModelCallAdmin(ReadOnlyAdmin):
-    list_display = (
-        "id",
-        "created_at",
-        "lead_link",
-        "model",
-        "tier",
-        "purpose",
-        "tokens",
-        "cost_usd",
-        "latency_ms",
-        "request_id",
-        "short_error",
-    )
-    list_display_links = ("id",)
-    list_filter = (CallOutcomeFilter, "model", "tier", "purpose", "batch", "error_type")
-    list_select_related = ("lead",)
-    search_fields = ("=request_id", "=lead__id", "lead__contact__email")
-    date_hierarchy = "created_at"
-    show_full_result_count = False  # one row per API call: one COUNT(*) a page is enough
-
-    @admin.display(description="Lead", ordering="lead")
-    def lead_link(self, obj):
-        return admin_link(obj.lead)
-
-    @admin.display(description="Tokens (in / out / cache read)")
-    def tokens(self, obj):
-        return " / ".join(
-            "-" if n is None else str(n)
-            for n in (obj.input_tokens, obj.output_tokens, obj.cache_read_input_tokens)
-        )
-
-    @admin.display(description="Error", ordering="error_type")
-    def short_error(self, obj):
-        return Truncator(obj.error).chars(80) if obj.error else ""
-
-
-@admin.register(Feedback)
-class FeedbackAdmin(ReadOnlyAdmin):
-    list_display = (
-        "created_at",
-        "lead_link",
-        "field",
-        "old_value",
-        "new_value",
-        "model",
-        "tier",
-        "user",
-    )
-    list_display_links = ("created_at",)
-    list_filter = ("field", "model", "tier")
-    list_select_related = ("lead", "user")
-    date_hierarchy = "created_at"
-
-    @admin.display(description="Lead", ordering="lead")
-    def lead_link(self, obj):
-        return admin_link(obj.lead)
-
-
-@admin.register(ShadowAudit)
-class ShadowAuditAdmin(ReadOnlyAdmin):
-    list_display = (
-        "created_at",
-        "lead_link",
-        "model",
-        "outcome",
-        "category",
-        "batch_id",
-        "submitted_at",
-        "done_at",
-    )
-    list_display_links = ("created_at",)
-    list_filter = ("outcome", "model")
-    list_select_related = ("lead",)
-    search_fields = ("=batch_id", "=lead__id")
-    date_hierarchy = "created_at"
-
-    @admin.display(description="Lead", ordering="lead")
-    def lead_link(self, obj):
-        return admin_link(obj.lead)
-
-
 @admin.register(Circuit)
 class CircuitAdmin(admin.ModelAdmin):
     list_display = ("name", "state", "open_until", "opened_at", "reason")
@@ -514,23 +348,3 @@ class CircuitAdmin(admin.ModelAdmin):
     def close(self, request, queryset):
         count = queryset.filter(open_until__gt=timezone.now()).update(open_until=None)
         self.message_user(request, f"Closed {count} circuit(s).", messages.SUCCESS)
-
-
-# --- The dashboard ------------------------------------------------------------------------
-
-
-def _with_dashboard(get_urls):
-    """Put /admin/routing/dashboard/ ahead of the site's own URLs (its catch-all comes last)."""
-
-    def urls():
-        from django.urls import path
-
-        from routing.dashboard import dashboard_view
-
-        view = admin.site.admin_view(lambda request: dashboard_view(request, admin.site))
-        return [path("routing/dashboard/", view, name="routing_dashboard"), *get_urls()]
-
-    return urls
-
-
-admin.site.get_urls = _with_dashboard(admin.site.get_urls)

@@ -1,0 +1,42 @@
+"""Routing's models, one module per concept; every model is importable from here."""
+
+from routing.models.calls import (
+    BacklogBatch,
+    Circuit,
+    ModelCall,
+    ModelPrice,
+    ShadowAudit,
+    model_family,
+)
+from routing.models.decisions import (
+    NO_SLA,
+    QUEUE_ORDER,
+    SLA_ORDER,
+    Activity,
+    Feedback,
+    SavedView,
+    Triage,
+)
+from routing.models.setup import TIER_CHOICES, Category, Queue, QueueMembership, RoutingPolicy, Rule
+
+__all__ = [
+    "NO_SLA",
+    "QUEUE_ORDER",
+    "SLA_ORDER",
+    "TIER_CHOICES",
+    "Activity",
+    "BacklogBatch",
+    "Category",
+    "Circuit",
+    "Feedback",
+    "ModelCall",
+    "ModelPrice",
+    "Queue",
+    "QueueMembership",
+    "Rule",
+    "RoutingPolicy",
+    "SavedView",
+    "ShadowAudit",
+    "Triage",
+    "model_family",
+]
