@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from intake.models import Form, Lead
 from tests.faults import stack
 from tests.helpers import make_user
+from tests.workspace.people import make_rep, sales_lead, support_lead
 
 pytestmark = [
     pytest.mark.faults,
@@ -48,7 +49,7 @@ def test_it_answers_a_honeypot_like_a_person_and_429_over_the_rate_limit(web):
 @pytest.mark.reliability(15)
 def test_it_answers_401_to_the_api_without_a_token(web):
     """GET /api/leads/ without a token, or with a wrong one, is a 401; with a token, a 200."""
-    token = Token.objects.create(user=make_user("api-reader"))
+    token = Token.objects.get(key=stack.api_headers()["Authorization"].split()[1])
 
     def leads(authorization: str | None) -> int:
         headers = {
@@ -60,3 +61,39 @@ def test_it_answers_401_to_the_api_without_a_token(web):
     assert leads(None) == 401
     assert leads("Token not-a-real-token") == 401
     assert leads(f"Token {token.key}") == 200
+
+
+@pytest.mark.reliability(23)
+def test_it_applies_the_workspace_rule_to_every_way_in_to_a_lead(web):
+    """A rep who works the sales queue, through the workspace page and the REST API by
+    token: their lead is a 200, the support queue's lead a 404 on both with none of its
+    text, the list holds only theirs; their session cookie is no API credential (401); a
+    token whose user has no role is a 403; an integration token reads both leads."""
+    mine, theirs = sales_lead(), support_lead()
+    rep = stack.with_password(make_rep("rep-sales", queues=("sales",)))
+    browser = stack.sign_in(web, "rep-sales")
+    rep_api = {"Authorization": f"Token {Token.objects.create(user=rep).key}", **stack.BEHIND_TLS}
+    nobody = make_user("nobody")
+    nobody_api = {
+        "Authorization": f"Token {Token.objects.create(user=nobody).key}",
+        **stack.BEHIND_TLS,
+    }
+
+    pages = {lead: browser.get(f"/leads/{lead.pk}/") for lead in (mine, theirs)}
+    reads = {lead: web.get(f"/api/leads/{lead.pk}/", headers=rep_api) for lead in (mine, theirs)}
+    listed = web.get("/api/leads/", headers=rep_api)
+    by_session = browser.get(f"/api/leads/{theirs.pk}/")
+    by_nobody = [
+        web.get("/api/leads/", headers=nobody_api),
+        web.get(f"/api/leads/{mine.pk}/", headers=nobody_api),
+    ]
+    integration = web.get("/api/leads/", headers=stack.api_headers())
+
+    assert (pages[mine].status, pages[theirs].status) == (200, 404)
+    assert (reads[mine].status, reads[theirs].status) == (200, 404)
+    for answer in (pages[theirs], reads[theirs], by_session):
+        assert b"password reset" not in answer.body
+    assert [row["id"] for row in listed.json()["results"]] == [mine.pk]
+    assert by_session.status == 401
+    assert [answer.status for answer in by_nobody] == [403, 403]
+    assert {row["id"] for row in integration.json()["results"]} == {mine.pk, theirs.pk}
