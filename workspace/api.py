@@ -130,8 +130,9 @@ class LeadCreateSerializer(serializers.Serializer):
         default="",
         allow_blank=True,
         help_text=(
-            "Your id for this lead. Sending the same external_id again returns the "
-            "first lead (200) instead of creating another."
+            "Your id for this lead, unique among your token's submissions. The same "
+            "submission with the same external_id again returns the first lead (200); "
+            "a different one with an external_id you used before is a 409."
         ),
     )
     fields = ExtraFieldsField(
@@ -230,14 +231,23 @@ class LeadList(generics.ListAPIView):
             200: OpenApiResponse(
                 LeadDetailSerializer, description="Already received (same external_id)."
             ),
+            409: OpenApiResponse(
+                description="external_id already used by this caller for another submission."
+            ),
         },
     )
     def post(self, request, *args, **kwargs):
         incoming = LeadCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        result = services.ingest_submission(
-            channel=Channel.API, meta={"api_user": request.user.pk}, **incoming.validated_data
-        )
+        try:
+            result = services.ingest_submission(
+                channel=Channel.API,
+                api_user=request.user,
+                meta={"api_user": request.user.pk},
+                **incoming.validated_data,
+            )
+        except services.ExternalIdReused as exc:
+            return Response({"external_id": [str(exc)]}, status=status.HTTP_409_CONFLICT)
         lead = lead_detail_queryset().get(pk=result.lead.pk)
         return Response(
             LeadDetailSerializer(lead).data,

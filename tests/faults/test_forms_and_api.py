@@ -97,3 +97,34 @@ def test_it_applies_the_workspace_rule_to_every_way_in_to_a_lead(web):
     assert by_session.status == 401
     assert [answer.status for answer in by_nobody] == [403, 403]
     assert {row["id"] for row in integration.json()["results"]} == {mine.pk, theirs.pk}
+
+
+@pytest.mark.reliability(25)
+def test_it_scopes_external_ids_to_the_caller_and_drops_nothing_silently(web):
+    """Two integration tokens post the same external_id for different contacts: each gets
+    its own lead (201) and the second answer holds none of the first's text; the first
+    caller resending its body gets its lead (200), and a changed body under its id a 409
+    that stores nothing."""
+    first_api, second_api = stack.api_headers("crm-sync"), stack.api_headers("portal-sync")
+    json_body = {"Content-Type": "application/json"}
+    mine = {"email": "dana@acme-widgets.com", "message": "Dana: 40 seats", "external_id": "42"}
+    theirs = {"email": "lee@other.example", "message": "Lee: a question", "external_id": "42"}
+
+    def post(headers, body) -> stack.Answer:
+        return web.post("/api/leads/", json.dumps(body).encode(), {**headers, **json_body})
+
+    first = post(first_api, mine)
+    second = post(second_api, theirs)
+    again = post(first_api, mine)
+    changed = post(first_api, {**mine, "message": "Dana: 400 seats"})
+
+    assert (first.status, second.status, again.status, changed.status) == (201, 201, 200, 409)
+    assert second.json()["id"] != first.json()["id"]
+    assert b"Dana" not in second.body
+    assert again.json()["id"] == first.json()["id"]
+    assert b"external_id" in changed.body
+    assert Lead.objects.count() == 2
+    assert sorted(Lead.objects.values_list("messages__text", flat=True)) == [
+        "Dana: 40 seats",
+        "Lee: a question",
+    ]

@@ -81,20 +81,66 @@ def test_it_creates_a_lead_and_enqueues_triage(api, on_commit):
     assert Success.objects.filter(func="routing.tasks.triage_lead", args=(lead.pk,)).count() == 1
 
 
+def integration_client(username: str) -> Client:
+    user = make_user(username)
+    user.groups.add(Group.objects.get_or_create(name="integration")[0])
+    return Client(headers={"authorization": f"Token {Token.objects.create(user=user).key}"})
+
+
 def test_it_is_idempotent_on_external_id(api, on_commit):
     body = {"email": "dana@acme-widgets.com", "message": "Demo?", "external_id": "crm-42"}
     with on_commit():
         first = api.post(URL, body, content_type="application/json")
     with on_commit():
-        again = api.post(
-            URL, {**body, "message": "Demo? (resent)"}, content_type="application/json"
-        )
+        again = api.post(URL, body, content_type="application/json")
 
     assert (first.status_code, again.status_code) == (201, 200)
     # The same lead, which has since been triaged.
     assert {**first.json(), "status": "new"} == again.json()
     assert Lead.objects.count() == Message.objects.count() == 1
     assert Success.objects.filter(func="routing.tasks.triage_lead").count() == 1
+
+
+def test_it_answers_409_to_an_external_id_reused_with_another_body(api):
+    body = {"email": "dana@acme-widgets.com", "message": "Demo?", "external_id": "crm-42"}
+    first = api.post(URL, body, content_type="application/json")
+    changes = [
+        {**body, "message": "Demo? (resent)"},
+        {**body, "email": "lee@other.example"},
+        {**body, "fields": {"source": "portal"}},
+    ]
+
+    answers = [api.post(URL, change, content_type="application/json") for change in changes]
+
+    assert first.status_code == 201
+    assert [answer.status_code for answer in answers] == [409, 409, 409]
+    for answer in answers:
+        assert answer.json() == {
+            "external_id": [
+                "This external_id was already used for a different submission "
+                f"(lead {first.json()['id']}); send a new external_id for a new lead."
+            ]
+        }
+        assert "Demo?" not in answer.content.decode()
+    assert Lead.objects.count() == Message.objects.count() == 1
+
+
+def test_it_scopes_external_id_to_the_caller(api):
+    other = integration_client("portal-sync")
+    mine = {"email": "dana@acme-widgets.com", "message": "Dana's secret plan", "external_id": "x"}
+    theirs = {"email": "lee@other.example", "message": "Lee's question", "external_id": "x"}
+
+    first = api.post(URL, mine, content_type="application/json")
+    second = other.post(URL, theirs, content_type="application/json")
+    same_body = other.post(URL, mine, content_type="application/json")  # guessed: no leak
+
+    assert (first.status_code, second.status_code, same_body.status_code) == (201, 201, 409)
+    assert second.json()["id"] != first.json()["id"]
+    assert second.json()["contact"]["email"] == "lee@other.example"
+    assert [m["text"] for m in second.json()["messages"]] == ["Lee's question"]
+    assert "Dana" not in second.content.decode() + same_body.content.decode()
+    assert Lead.objects.count() == Message.objects.count() == 2
+    assert api.post(URL, mine, content_type="application/json").json()["id"] == first.json()["id"]
 
 
 def test_it_rejects_an_invalid_lead(api):
