@@ -106,3 +106,12 @@ def test_it_refuses_the_token_of_a_deactivated_user():
     user.save()
 
     assert client.get(URL).status_code == 401
+
+
+def test_it_opens_no_workspace_page_to_the_integration_role():
+    lead = sales_lead()
+    browser = Client()
+    browser.force_login(make_integration())
+
+    assert browser.get("/").status_code == 403
+    assert browser.get(f"/leads/{lead.pk}/").status_code == 403
