@@ -17,6 +17,7 @@ from datetime import timedelta
 from email.utils import getaddresses
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -153,7 +154,10 @@ def enqueue_processing(message_ids: list[int]) -> None:
 
 
 def _find_existing(
-    dedupe_key: str, provider: str, provider_message_id: str, api_user=None
+    dedupe_key: str,
+    provider: str,
+    provider_message_id: str,
+    api_user: AbstractBaseUser | None = None,
 ) -> Message | None:
     match = Q(dedupe_key=dedupe_key[:998])
     if provider_message_id:
@@ -434,7 +438,7 @@ def ingest_submission(
     fields: dict | None = None,
     form: Form | None = None,
     external_id: str = "",
-    api_user=None,
+    api_user: AbstractBaseUser | None = None,
     meta: dict | None = None,
     filtered_reason: str = "",
 ) -> Ingested:
