@@ -200,6 +200,7 @@ class MessageAdmin(admin.ModelAdmin):
                 "fields": (
                     ("channel", "provider", "received_at"),
                     ("message_id", "provider_message_id", "envelope_recipient"),
+                    "api_user",
                     "dedupe_key",
                     "raw_source",
                     "provider_payload",

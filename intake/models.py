@@ -2,6 +2,7 @@ import secrets
 import uuid
 from pathlib import PurePath
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -126,6 +127,18 @@ class Message(models.Model):
     # postmark, mailgun, ..., raw, import, form, api
     provider = models.CharField(max_length=30)
     provider_message_id = models.CharField(max_length=255, blank=True)
+    # The REST API caller (a token's user). Its external_id, kept in provider_message_id,
+    # is unique per caller, not across callers (RELIABILITY.md #25). PROTECT: the key's
+    # scope must not change under a stored submission; deactivate a caller instead. No
+    # index of its own: the per-caller constraint serves lookups, and webhooks pay none.
+    api_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     message_id = models.CharField(
         max_length=998, blank=True, help_text="RFC 5322 Message-ID, without angle brackets."
     )
@@ -172,8 +185,13 @@ class Message(models.Model):
             models.UniqueConstraint(fields=["dedupe_key"], name="message_unique_dedupe_key"),
             models.UniqueConstraint(
                 fields=["provider", "provider_message_id"],
-                condition=~Q(provider_message_id=""),
+                condition=~Q(provider_message_id="") & Q(api_user__isnull=True),
                 name="message_unique_provider_id",
+            ),
+            models.UniqueConstraint(
+                fields=["api_user", "provider_message_id"],
+                condition=~Q(provider_message_id="") & Q(api_user__isnull=False),
+                name="message_unique_api_user_external_id",
             ),
         ]
         indexes = [

@@ -17,6 +17,7 @@ from datetime import timedelta
 from email.utils import getaddresses
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -44,6 +45,19 @@ class MessageTooLarge(IntakeError):
 
 class NotAnEmail(IntakeError):
     pass
+
+
+class ExternalIdReused(IntakeError):
+    """A caller sent an external_id it used before, with a different submission: storing
+    it would drop it silently, answering with the first lead would be a lie."""
+
+    status = 409
+
+    def __init__(self, lead_id: int | None):
+        super().__init__(
+            "This external_id was already used for a different submission "
+            f"(lead {lead_id}); send a new external_id for a new lead."
+        )
 
 
 @dataclass
@@ -139,10 +153,15 @@ def enqueue_processing(message_ids: list[int]) -> None:
         )
 
 
-def _find_existing(dedupe_key: str, provider: str, provider_message_id: str) -> Message | None:
+def _find_existing(
+    dedupe_key: str,
+    provider: str,
+    provider_message_id: str,
+    api_user: AbstractBaseUser | None = None,
+) -> Message | None:
     match = Q(dedupe_key=dedupe_key[:998])
     if provider_message_id:
-        match |= Q(provider=provider, provider_message_id=provider_message_id)
+        match |= Q(provider=provider, provider_message_id=provider_message_id, api_user=api_user)
     return Message.objects.filter(match).defer("raw").first()
 
 
@@ -420,11 +439,15 @@ def ingest_submission(
     fields: dict | None = None,
     form: Form | None = None,
     external_id: str = "",
+    api_user: AbstractBaseUser | None = None,
     meta: dict | None = None,
     filtered_reason: str = "",
 ) -> Ingested:
     """Store a form or API submission (raw: the JSON as accepted) and open its lead.
 
+    `external_id` is the caller's idempotency key, scoped to `api_user` (the API's
+    caller): the same submission again returns the first (created=False); a different
+    one under the same key raises ExternalIdReused.
     `filtered_reason` (a honeypot or time trap) stores the submission in a
     filtered lead that no sales queue shows, so nothing is lost and nobody's
     time is spent on it.
@@ -440,13 +463,16 @@ def ingest_submission(
     }
     raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     provider = f"form:{form.slug}" if form else channel
-    if external_id:
+    if external_id and api_user is not None:
+        # "by:" begins no key stored before keys were scoped, so none can collide.
+        dedupe_key = f"by:{api_user.pk}:{provider}:{external_id}"
+    elif external_id:
         dedupe_key = f"sub:{provider}:{external_id}"
     else:
         dedupe_key = content_key(raw)
-    existing = _find_existing(dedupe_key, provider, external_id)
+    existing = _find_existing(dedupe_key, provider, external_id, api_user)
     if existing is not None:
-        return Ingested(existing, created=False)
+        return _same_submission(existing, raw, external_id)
     clean_text = message.replace("\x00", "")
     subject = (subject or _subject_from(message)).replace("\x00", "")[:998]
     try:
@@ -468,6 +494,7 @@ def ingest_submission(
                 channel=channel,
                 provider=provider,
                 provider_message_id=external_id[:255],
+                api_user=api_user,
                 dedupe_key=dedupe_key[:998],
                 raw=raw,
                 raw_size=len(raw),
@@ -483,13 +510,21 @@ def ingest_submission(
             )
             search.refresh([lead.pk])
     except IntegrityError:
-        existing = _find_existing(dedupe_key, provider, external_id)
+        existing = _find_existing(dedupe_key, provider, external_id, api_user)
         if existing is None:
             raise
-        return Ingested(existing, created=False)
+        return _same_submission(existing, raw, external_id)
     if not filtered_reason:
         enqueue_triage(lead)
     return Ingested(created, created=True)
+
+
+def _same_submission(existing: Message, raw: bytes, external_id: str) -> Ingested:
+    # A content key matches only the same bytes; an external_id also matches a changed
+    # submission, which must not vanish behind a 200.
+    if external_id and bytes(existing.raw) != raw:
+        raise ExternalIdReused(existing.lead_id)
+    return Ingested(existing, created=False)
 
 
 def _subject_from(text: str) -> str:

@@ -1,6 +1,10 @@
 """Who sees what: one rule for every way in to a lead (workspace pages and partials,
 downloads, the REST API). A rep sees the leads of the queues they actively work; a manager
-(the manager group, or staff) sees every queue. Anything else is a 404."""
+(the manager group, or staff) sees every queue. Anything else is a 404.
+
+The REST API adds one role, the `integration` group (a CRM sync, a partner portal): its
+tokens read every lead and are the only ones that create leads. It is not a sales role, so
+it opens no workspace page."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -12,6 +16,7 @@ from routing.models import QueueMembership
 User = get_user_model()
 
 SALES_GROUPS = ("sales", "manager")
+INTEGRATION_GROUP = "integration"
 
 
 # --- Who sees what --------------------------------------------------------------------
@@ -22,7 +27,8 @@ def roles(user) -> set[str]:
         return set()
     cached = getattr(user, "_workspace_roles", None)
     if cached is None:
-        cached = set(user.groups.filter(name__in=SALES_GROUPS).values_list("name", flat=True))
+        names = (*SALES_GROUPS, INTEGRATION_GROUP)
+        cached = set(user.groups.filter(name__in=names).values_list("name", flat=True))
         if user.is_staff:
             cached.add("manager")
         user._workspace_roles = cached
@@ -30,7 +36,11 @@ def roles(user) -> set[str]:
 
 
 def can_work(user) -> bool:
-    return bool(roles(user))
+    return bool(roles(user) & set(SALES_GROUPS))
+
+
+def is_integration(user) -> bool:
+    return INTEGRATION_GROUP in roles(user)
 
 
 def is_manager(user) -> bool:
@@ -57,6 +67,18 @@ def visible_leads(user) -> QuerySet[Lead]:
     if ids is None:
         return Lead.objects.all()
     return Lead.objects.filter(triage__queue_id__in=ids)
+
+
+def can_use_api(user) -> bool:
+    return can_work(user) or is_integration(user)
+
+
+def api_leads(user) -> QuerySet[Lead]:
+    """What an API token reads: every lead for the integration role, else the workspace's
+    rule for its user (callers check `can_use_api` first)."""
+    if is_integration(user):
+        return Lead.objects.all()
+    return visible_leads(user)
 
 
 def lead_for(user, lead_id: int) -> Lead:

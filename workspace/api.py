@@ -1,10 +1,13 @@
 """The REST API: create, list and read leads with their messages (in the workspace app:
 reads go through the workspace's access rule, workspace/access.py).
 
-Token auth first (so a request without credentials is answered 401 with
-`WWW-Authenticate: Token`), session auth second for staff browsing the docs;
-DRF enforces CSRF for session-authenticated writes. Every authenticated API
-user sees every lead for now: tokens are issued by admins in the Token admin.
+Token auth only (settings.REST_FRAMEWORK): a request without a token, or with only a
+session cookie, is answered 401 with `WWW-Authenticate: Token`, so a signed-in browser
+can neither read nor write leads here. A token reads what its user may see in the
+workspace (`access.api_leads`: a rep their queues, a manager or staff every lead); the
+`integration` group reads every lead and is the only one that creates leads. A token
+of a user with none of these roles is a 403. Tokens are issued in the Token admin.
+The schema and the docs (config/urls.py) are for staff signed in to the admin.
 """
 
 from django.db.models import Prefetch
@@ -12,10 +15,12 @@ from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from intake import services
 from intake.models import Channel, Contact, Lead, Message
+from workspace import access
 
 MAX_EXTRA_FIELDS = 50
 
@@ -125,8 +130,9 @@ class LeadCreateSerializer(serializers.Serializer):
         default="",
         allow_blank=True,
         help_text=(
-            "Your id for this lead. Sending the same external_id again returns the "
-            "first lead (200) instead of creating another."
+            "Your id for this lead, unique among your token's submissions. The same "
+            "submission with the same external_id again returns the first lead (200); "
+            "a different one with an external_id you used before is a 409."
         ),
     )
     fields = ExtraFieldsField(
@@ -151,7 +157,19 @@ class LeadPagination(CursorPagination):
     max_page_size = 200
 
 
-def lead_detail_queryset():
+class ApiRole(BasePermission):
+    """Reads need a sales role or the integration role; creating a lead needs the
+    integration role (a manager's token reads, it does not feed leads in)."""
+
+    message = "This token's user has no API role; ask an admin."
+
+    def has_permission(self, request, view):
+        if request.method == "POST":
+            return access.is_integration(request.user)
+        return access.can_use_api(request.user)
+
+
+def lead_detail_queryset(leads=None):
     messages = Message.objects.only(
         "id",
         "lead",
@@ -168,7 +186,8 @@ def lead_detail_queryset():
         "hygiene",
         "parse_state",
     ).order_by("received_at", "id")
-    return Lead.objects.select_related("contact", "form").prefetch_related(
+    leads = Lead.objects.all() if leads is None else leads
+    return leads.select_related("contact", "form").prefetch_related(
         Prefetch("messages", queryset=messages)
     )
 
@@ -176,9 +195,10 @@ def lead_detail_queryset():
 class LeadList(generics.ListAPIView):
     serializer_class = LeadSerializer
     pagination_class = LeadPagination
+    permission_classes = [ApiRole]
 
     def get_queryset(self):
-        return Lead.objects.select_related("contact", "form")
+        return access.api_leads(self.request.user).select_related("contact", "form")
 
     def filter_queryset(self, queryset):
         filters = LeadFilterSerializer(data=self.request.query_params)
@@ -211,14 +231,23 @@ class LeadList(generics.ListAPIView):
             200: OpenApiResponse(
                 LeadDetailSerializer, description="Already received (same external_id)."
             ),
+            409: OpenApiResponse(
+                description="external_id already used by this caller for another submission."
+            ),
         },
     )
     def post(self, request, *args, **kwargs):
         incoming = LeadCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        result = services.ingest_submission(
-            channel=Channel.API, meta={"api_user": request.user.pk}, **incoming.validated_data
-        )
+        try:
+            result = services.ingest_submission(
+                channel=Channel.API,
+                api_user=request.user,
+                meta={"api_user": request.user.pk},
+                **incoming.validated_data,
+            )
+        except services.ExternalIdReused as exc:
+            return Response({"external_id": [str(exc)]}, status=status.HTTP_409_CONFLICT)
         lead = lead_detail_queryset().get(pk=result.lead.pk)
         return Response(
             LeadDetailSerializer(lead).data,
@@ -228,10 +257,13 @@ class LeadList(generics.ListAPIView):
 
 @extend_schema(summary="Read a lead with its messages")
 class LeadDetail(generics.RetrieveAPIView):
+    """Another queue's lead is a 404, as in the workspace."""
+
     serializer_class = LeadDetailSerializer
+    permission_classes = [ApiRole]
 
     def get_queryset(self):
-        return lead_detail_queryset()
+        return lead_detail_queryset(access.api_leads(self.request.user))
 
 
 urlpatterns = [

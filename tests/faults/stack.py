@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from rest_framework.authtoken.models import Token
 
@@ -262,8 +262,10 @@ def sign_in(web: Http, username: str, password: str = PASSWORD) -> Session:
 
 
 def api_headers(username: str = "api-reader") -> dict[str, str]:
-    """Headers for the REST API as a user with a token, from behind the TLS proxy."""
+    """Headers for the REST API as a user with a token (in the integration group: it reads
+    every lead and creates leads), from behind the TLS proxy."""
     user = User.objects.filter(username=username).first() or make_user(username)
+    user.groups.add(Group.objects.get_or_create(name="integration")[0])
     token, _ = Token.objects.get_or_create(user=user)
     return {"Authorization": f"Token {token.key}", **BEHIND_TLS}
 

@@ -58,6 +58,20 @@ def test_it_loads_the_demo_data_through_intake_and_prints_logins():
     assert "Demo request for our operations team (120 seats)" in subjects
     assert "Login problem after password reset" not in subjects  # the support queue's
 
+    # The printed API token is an integration's: it reads every lead and creates one; the
+    # sales rep's session is no API credential.
+    [token_line] = [line for line in text.splitlines() if "API token" in line]
+    key = token_line.split("Token ")[1].split('"')[0]
+    api = Client(headers={"authorization": f"Token {key}"})
+    assert len(api.get("/api/leads/?page_size=200").json()["results"]) == 14
+    created = api.post(
+        "/api/leads/",
+        {"email": "dana@acme-widgets.com", "message": "Demo?"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    assert client.get("/api/leads/").status_code == 401
+
 
 @pytest.mark.django_db(transaction=True)
 def test_it_loads_nothing_new_the_second_time():

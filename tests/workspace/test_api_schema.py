@@ -1,12 +1,18 @@
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
+from rest_framework.authtoken.models import Token
+
+from tests.helpers import make_user
+from tests.workspace.people import make_manager, make_rep
 
 pytestmark = pytest.mark.django_db
 
 
 def test_it_serves_the_schema_with_the_three_operations(client):
+    client.force_login(make_user("root", staff=True))
     response = client.get("/api/schema/", {"format": "json"})
 
     assert response.status_code == 200
@@ -51,3 +57,22 @@ def test_it_generates_without_warnings(tmp_path):
     )
 
     assert "/api/leads/{id}/" in (tmp_path / "schema.yml").read_text()
+
+
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/"])
+def test_it_serves_the_schema_and_docs_to_staff_only(client, path):
+    anonymous = client.get(path)
+    signed_in = []
+    for user in (make_rep(), make_manager(), make_user("nobody")):
+        browser = Client()
+        browser.force_login(user)
+        signed_in.append(browser.get(path))
+    staff_token = Token.objects.create(user=make_user("root", staff=True))
+    by_token = Client(headers={"authorization": f"Token {staff_token.key}"}).get(path)
+    staff = Client()
+    staff.force_login(staff_token.user)
+
+    assert anonymous.status_code == 403
+    assert [response.status_code for response in signed_in] == [403, 403, 403]
+    assert by_token.status_code == 403  # the docs are for staff in a browser, not tokens
+    assert staff.get(path).status_code == 200

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from rest_framework.authtoken.models import Token
 
 from intake import services
 from intake.models import Channel, Form
@@ -62,6 +63,11 @@ class Command(BaseCommand):
             )
         for role, (username, password) in logins.items():
             self.stdout.write(f"  {role:<6} login: {username} / {password}")
+        token = self.create_integration()
+        self.stdout.write(
+            f"  API token (integration user 'crm': reads every lead, creates leads): "
+            f'curl -H "Authorization: Token {token}" http://{host}:{port}/api/leads/'
+        )
         if setup_only:
             return
         self.run_processes(host, port)
@@ -83,6 +89,17 @@ class Command(BaseCommand):
             logins[role] = (username, password)
         self.join_queues(User.objects.get(username="sales"), ["sales", "enterprise"])
         return logins
+
+    def create_integration(self) -> str:
+        """A REST API caller as an admin sets one up: a user in the integration group
+        (no password, no workspace) and its token from the Token admin."""
+        user, _ = User.objects.get_or_create(
+            username="crm", defaults={"email": "crm@leadrouter.test"}
+        )
+        user.set_unusable_password()
+        user.save()
+        user.groups.add(Group.objects.get_or_create(name="integration")[0])
+        return Token.objects.get_or_create(user=user)[0].key
 
     def join_queues(self, user, slugs: list[str]) -> None:
         # Queues belong to routing, which builds on intake: looked up by name, not imported.
