@@ -22,7 +22,7 @@ def fill_hidden_text(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0004_lead_search"),
+        ("intake", "0005_message_api_user"),
     ]
 
     operations = [
