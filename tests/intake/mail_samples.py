@@ -1,4 +1,4 @@
-"""Mail samples for the MIME parser tests: fixtures, the real-world corpus, generated torture mail."""
+"""Mail samples for the MIME parser tests: fixtures, the real-world corpus, torture mail."""
 
 from pathlib import Path
 
