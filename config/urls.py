@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import health
-from config.auth import AdminLoginForm, LoginForm
+from config.auth import AdminLoginForm, LoginForm, PasswordResetRequestForm
 
 # Failed sign-ins are throttled on the admin's login too (config/auth.py).
 admin.site.login_form = AdminLoginForm
@@ -18,6 +18,11 @@ urlpatterns = [
             authentication_form=LoginForm, redirect_authenticated_user=True
         ),
         name="login",
+    ),
+    path(
+        "password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm),
+        name="password_reset",
     ),
     path("", include("django.contrib.auth.urls")),
     path("", include("intake.urls")),
