@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from intake import search
+from intake import hygiene, search
 from intake.models import Lead
 from routing import audits, calls, services, tiers
 from routing.assign import compute_priority, compute_score
@@ -243,7 +243,11 @@ def mark_spam(lead: Lead, user, *, block: str = "") -> Rule | None:
     """Spam now and, if asked, a rule that marks the sender's (or the whole domain's) next
     mail as spam before any model sees it."""
     contact = lead.contact
-    if block == "domain" and (contact.is_free_mail or not contact.domain):
+    if block and contact.is_placeholder:
+        raise ActionError("This sender's address could not be read: there is nobody to block.")
+    if block == "domain" and (
+        contact.is_free_mail or hygiene.is_free_mail(contact.domain) or not contact.domain
+    ):
         raise ActionError(
             f"{contact.domain or 'This sender'} is a free-mail domain: block the sender instead."
         )
