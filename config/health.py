@@ -1,4 +1,9 @@
-"""GET /healthz: for load balancers and uptime checks."""
+"""GET /healthz: for load balancers and uptime checks.
+
+The status code is the answer (200, or 503 without a database). Anonymous callers get no
+more than that in the body: worker cluster ids, their state and how many there are are
+for staff (signed in), never for whoever finds the URL.
+"""
 
 from django.db import connection
 from django.http import JsonResponse
@@ -12,9 +17,11 @@ def healthz(request):
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Exception as exc:
-        body = {"status": "error", "database": f"unreachable: {type(exc).__name__}"}
-        return JsonResponse(body, status=503)
+    except Exception:
+        # Without the database nobody can be recognised as staff: no detail for anyone.
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    if not request.user.is_staff:
+        return JsonResponse({"status": "ok"})
 
     # django-q2 clusters publish their status every few seconds; none means no worker.
     from django_q.status import Stat

@@ -4,11 +4,26 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import health
+from config.auth import AdminLoginForm, LoginForm, PasswordResetRequestForm
+
+# Failed sign-ins are throttled on the admin's login too (config/auth.py).
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path(
+        "password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm),
+        name="password_reset",
+    ),
     path("", include("django.contrib.auth.urls")),
     path("", include("intake.urls")),
     path("", include("workspace.urls")),
@@ -17,3 +32,5 @@ urlpatterns = [
     # under a CSP without 'unsafe-inline'.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+handler400 = "config.errors.bad_request"

@@ -9,6 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+# RFC 2606: .invalid is never a real domain, so no mail can come from it.
+UNKNOWN_SENDER_DOMAIN = "unknown.invalid"
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", "Email"
@@ -26,6 +29,11 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email
+
+    @property
+    def is_placeholder(self) -> bool:
+        """Made for a message whose From could not be read: the address is ours, not theirs."""
+        return self.email.endswith("@" + UNKNOWN_SENDER_DOMAIN)
 
 
 class LeadQuerySet(models.QuerySet):

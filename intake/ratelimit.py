@@ -9,10 +9,13 @@ few, which is fine for keeping a form from being flooded.
 
 import hashlib
 import time
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+from intake import services
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,39 @@ def check_ip(request) -> Limited | None:
 
 
 def check_email(email: str) -> Limited | None:
-    return hit("email", email.strip().lower(), limit=settings.FORM_RATE_LIMIT_PER_EMAIL)
+    return hit("email", mailbox_key(email), limit=settings.FORM_RATE_LIMIT_PER_EMAIL)
+
+
+# Letters from other scripts drawn like Latin ones (Unicode TR39 confusables, the common
+# ones): a domain spelled with Cyrillic "а" is another domain, but not another sender to
+# count.
+_LOOKALIKES = str.maketrans(
+    "аеорсухіјѕԁһӏԛԝкмтвнαοριυχκτνεı",
+    "aeopcyxijsdhlqwkmtbhaopiuxktvei",
+)
+
+
+def mailbox_key(email: str) -> str:
+    """What the per-email limit counts: the address as contacts normalise it
+    (services.normalize_email), then folded further so that spellings of one mailbox meet:
+    compatibility forms (full-width letters), accents and look-alike letters, punycode
+    domains, a trailing dot, and in the local part a `+tag` and dots (which Gmail and
+    others ignore). Coarser than a contact's address on purpose: two real mailboxes that
+    meet here share a limit, which is the safe side for a limit."""
+    address = services.normalize_email(email) or email.strip().lower()
+    local, _, domain = address.rpartition("@")
+    labels = []
+    for label in domain.rstrip(".").split("."):
+        if label.startswith("xn--"):
+            try:
+                label = label.encode("ascii").decode("idna")
+            except UnicodeError:
+                pass
+        labels.append(label)
+    local = local.split("+", 1)[0].replace(".", "")
+    folded = unicodedata.normalize("NFKD", f"{local}@{'.'.join(labels)}".casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFKC", folded).translate(_LOOKALIKES)
 
 
 def hit(scope: str, value: str, *, limit: int, window: int | None = None) -> Limited | None:

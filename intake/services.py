@@ -25,11 +25,19 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from intake import hygiene, mime, search
-from intake.models import Attachment, Channel, Contact, Form, Lead, Message, WebhookNonce
+from intake.models import (
+    UNKNOWN_SENDER_DOMAIN,
+    Attachment,
+    Channel,
+    Contact,
+    Form,
+    Lead,
+    Message,
+    WebhookNonce,
+)
 
 logger = logging.getLogger(__name__)
 
-UNKNOWN_SENDER = "unknown-sender@unknown.invalid"
 THREAD_WINDOW = timedelta(days=14)
 
 
@@ -186,7 +194,9 @@ def process_message(message_id: int) -> Message | None:
         if verdict.flag:
             message.parse_warnings = [*message.parse_warnings, f"hygiene: {verdict.reason}"]
 
-        contact = upsert_contact(email=parsed.from_email, name=parsed.from_name)
+        contact = upsert_contact(
+            email=parsed.from_email, name=parsed.from_name, unreadable_key=f"m{message.pk}"
+        )
         # A re-parse keeps the message in the conversation it already belongs to.
         lead = message.lead or find_thread(message=message, parsed=parsed, contact=contact)
         triage = False
@@ -332,9 +342,21 @@ def sniff_type(content: bytes) -> str:
     return ""
 
 
-def upsert_contact(*, email: str, name: str = "", company: str = "") -> Contact:
-    """One contact per normalised address; fill name and company when first known."""
-    email = normalize_email(email) or UNKNOWN_SENDER
+def upsert_contact(
+    *, email: str, name: str = "", company: str = "", unreadable_key: str = ""
+) -> Contact:
+    """One contact per normalised address; fill name and company when first known.
+
+    An address that cannot be read gets a placeholder of its own, keyed by `unreadable_key`
+    (the message): one shared placeholder would carry the first sender's display name on
+    everyone's mail, thread strangers together, and let one "block the sender" spam-file
+    every later unreadable message.
+    """
+    email = normalize_email(email)
+    if not email:
+        if not unreadable_key:
+            raise ValueError("an unreadable address needs a key for its own placeholder")
+        email = f"unknown-sender-{unreadable_key}@{UNKNOWN_SENDER_DOMAIN}"
     domain = email.rpartition("@")[2]
     contact, created = Contact.objects.get_or_create(
         email=email,
@@ -390,7 +412,7 @@ def find_thread(*, message: Message, parsed: mime.ParsedMessage, contact: Contac
         if earlier is not None:
             return earlier.lead
     subject_key = mime.normalize_subject(message.subject)[:255]
-    if len(subject_key) >= 3 and contact.email != UNKNOWN_SENDER:
+    if len(subject_key) >= 3 and not contact.is_placeholder:
         candidates = Lead.objects.filter(
             contact=contact,
             subject_key=subject_key,

@@ -1,6 +1,5 @@
 """The contact page (served, CSRF) and the embeddable form endpoint (cookie-less, CORS)."""
 
-import json
 import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -10,7 +9,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from intake import ratelimit, services
+from intake import inputs, ratelimit, services
 from intake.forms import HONEYPOT, SubmissionForm, issue_timestamp
 from intake.models import Channel, Form
 
@@ -147,7 +146,9 @@ def read_submission(request: HttpRequest) -> QueryDict | dict[str, str]:
     if request.content_type != "application/json":
         raise BadSubmission(415, {"error": "Send application/json or a form-encoded body."})
     try:
-        payload = json.loads(request.body)
+        payload = inputs.loads_json(request.body)
+    except inputs.TooDeep as exc:
+        raise BadSubmission(400, {"error": str(exc)}) from None
     except ValueError:
         raise BadSubmission(400, {"error": "The body is not valid JSON."}) from None
     if not isinstance(payload, dict):

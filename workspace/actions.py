@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django_q.tasks import async_task
 
-from intake import leads
+from intake import hygiene, leads
 from intake.models import Lead
 from routing import audits, inputs, rerun
 from routing.assign import compute_priority, compute_score
@@ -139,7 +139,11 @@ def mark_spam(lead: Lead, user, *, block: str = "") -> Rule | None:
     """Spam now and, if asked, a rule that marks the sender's (or the whole domain's) next
     mail as spam before any model sees it."""
     contact = lead.contact
-    if block == "domain" and (contact.is_free_mail or not contact.domain):
+    if block and contact.is_placeholder:
+        raise ActionError("This sender's address could not be read: there is nobody to block.")
+    if block == "domain" and (
+        contact.is_free_mail or hygiene.is_free_mail(contact.domain) or not contact.domain
+    ):
         raise ActionError(
             f"{contact.domain or 'This sender'} is a free-mail domain: block the sender instead."
         )

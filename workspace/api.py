@@ -14,11 +14,12 @@ from django.db.models import Prefetch
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from intake import services
+from intake import inputs, services
 from intake.models import Channel, Contact, Lead, Message
 from workspace import access
 
@@ -155,6 +156,17 @@ class LeadPagination(CursorPagination):
     ordering = ("-received_at", "-id")
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def decode_cursor(self, request):
+        # The position is the client's text, compared with received_at in SQL: one that is
+        # no time (or one past the year 9999) would fail inside the query, as a 500.
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            try:
+                inputs.client_datetime(cursor.position)
+            except ValueError:
+                raise NotFound(self.invalid_cursor_message) from None
+        return cursor
 
 
 class ApiRole(BasePermission):

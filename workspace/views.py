@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import BooleanField, Count, F, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
-from intake import search
+from intake import inputs, search
 from intake.models import Channel, Lead
 from routing.models import (
     NO_SLA,
@@ -58,10 +58,18 @@ def numbers(values) -> list[int]:
 
 
 def parse_since(request) -> datetime | None:
+    """The poll's `since`: None when it is no time at all (the default window applies); a
+    time we cannot compute with (year 1 minus the overlap overflows) is a 400."""
+    value = request.GET.get("since", "")
     try:
-        return parse_datetime(request.GET.get("since", ""))
+        if parse_datetime(value) is None:
+            return None
     except ValueError:  # well-formed but impossible, like 2026-02-30
         return None
+    try:
+        return inputs.client_datetime(value)
+    except ValueError as exc:
+        raise BadRequest(f"since: {exc}") from None
 
 
 def is_htmx(request) -> bool:

@@ -339,7 +339,7 @@ class CircuitAdmin(admin.ModelAdmin):
     @admin.display(description="State")
     def state(self, obj):
         if obj.is_open:
-            return format_html('<strong style="color: var(--error-fg)">{}</strong>', "open")
+            return format_html('<strong class="circuit-open">{}</strong>', "open")
         return "closed"
 
     @admin.action(
