@@ -5,10 +5,11 @@ sender" rule can be made for a placeholder address (or a whole free-mail domain)
 import pytest
 
 from intake.models import Contact, Lead
-from routing import services, workspace
+from routing import services
 from routing.models import Rule
 from tests.helpers import ingest, make_email
 from tests.workspace.people import make_rep
+from workspace import actions
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +41,10 @@ def test_it_refuses_to_block_a_placeholder_sender():
     lead = unreadable(1, "Spammer")
     rep = make_rep()
 
-    with pytest.raises(workspace.ActionError):
-        workspace.mark_spam(lead, rep, block="sender")
-    with pytest.raises(workspace.ActionError):
-        workspace.mark_spam(lead, rep, block="domain")
+    with pytest.raises(actions.ActionError):
+        actions.mark_spam(lead, rep, block="sender")
+    with pytest.raises(actions.ActionError):
+        actions.mark_spam(lead, rep, block="domain")
 
     assert not Rule.objects.exists()
     later = unreadable(2, "Somebody else")

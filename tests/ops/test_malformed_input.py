@@ -6,6 +6,7 @@ import json
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
@@ -20,7 +21,9 @@ DEEP = "[" * 100_000 + "]" * 100_000
 
 @pytest.fixture
 def api():
-    token = Token.objects.create(user=make_user("integration"))
+    user = make_user("integration")
+    user.groups.add(Group.objects.get_or_create(name="integration")[0])
+    token = Token.objects.create(user=user)
     return Client(headers={"authorization": f"Token {token.key}"}, raise_request_exception=False)
 
 
