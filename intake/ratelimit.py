@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from intake import services
+from intake import contacts
 
 
 @dataclass(frozen=True)
@@ -58,12 +58,12 @@ _LOOKALIKES = str.maketrans(
 
 def mailbox_key(email: str) -> str:
     """What the per-email limit counts: the address as contacts normalise it
-    (services.normalize_email), then folded further so that spellings of one mailbox meet:
+    (contacts.normalize_email), then folded further so that spellings of one mailbox meet:
     compatibility forms (full-width letters), accents and look-alike letters, punycode
     domains, a trailing dot, and in the local part a `+tag` and dots (which Gmail and
     others ignore). Coarser than a contact's address on purpose: two real mailboxes that
     meet here share a limit, which is the safe side for a limit."""
-    address = services.normalize_email(email) or email.strip().lower()
+    address = contacts.normalize_email(email) or email.strip().lower()
     local, _, domain = address.rpartition("@")
     labels = []
     for label in domain.rstrip(".").split("."):

@@ -9,12 +9,10 @@ gets a lead.
 """
 
 import hashlib
-import json
 import logging
 import mimetypes
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import getaddresses
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -24,21 +22,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from intake import hygiene, mime, search
+from intake import contacts, hygiene, mime, search
 from intake.models import (
-    UNKNOWN_SENDER_DOMAIN,
     Attachment,
     Channel,
-    Contact,
-    Form,
     Lead,
     Message,
     WebhookNonce,
 )
 
 logger = logging.getLogger(__name__)
-
-THREAD_WINDOW = timedelta(days=14)
 
 
 class IntakeError(Exception):
@@ -194,11 +187,11 @@ def process_message(message_id: int) -> Message | None:
         if verdict.flag:
             message.parse_warnings = [*message.parse_warnings, f"hygiene: {verdict.reason}"]
 
-        contact = upsert_contact(
+        contact = contacts.upsert_contact(
             email=parsed.from_email, name=parsed.from_name, unreadable_key=f"m{message.pk}"
         )
         # A re-parse keeps the message in the conversation it already belongs to.
-        lead = message.lead or find_thread(message=message, parsed=parsed, contact=contact)
+        lead = message.lead or contacts.find_thread(message=message, parsed=parsed, contact=contact)
         triage = False
         if lead is None:
             lead = Lead.objects.create(
@@ -340,218 +333,6 @@ def sniff_type(content: bytes) -> str:
     if stripped.startswith((b"<svg", b"<?xml")):
         return "image/svg+xml"
     return ""
-
-
-def upsert_contact(
-    *, email: str, name: str = "", company: str = "", unreadable_key: str = ""
-) -> Contact:
-    """One contact per normalised address; fill name and company when first known.
-
-    An address that cannot be read gets a placeholder of its own, keyed by `unreadable_key`
-    (the message): one shared placeholder would carry the first sender's display name on
-    everyone's mail, thread strangers together, and let one "block the sender" spam-file
-    every later unreadable message.
-    """
-    email = normalize_email(email)
-    if not email:
-        if not unreadable_key:
-            raise ValueError("an unreadable address needs a key for its own placeholder")
-        email = f"unknown-sender-{unreadable_key}@{UNKNOWN_SENDER_DOMAIN}"
-    domain = email.rpartition("@")[2]
-    contact, created = Contact.objects.get_or_create(
-        email=email,
-        defaults={
-            "name": name[:200],
-            "company": company[:200],
-            "domain": domain,
-            "is_free_mail": hygiene.is_free_mail(domain),
-        },
-    )
-    if not created:
-        changed = {}
-        if name and not contact.name:
-            changed["name"] = name[:200]
-        if company and not contact.company:
-            changed["company"] = company[:200]
-        if changed:
-            for field_name, value in changed.items():
-                setattr(contact, field_name, value)
-            contact.save(update_fields=list(changed))
-    return contact
-
-
-def normalize_email(email: str) -> str:
-    email = (email or "").strip().strip("<>").strip()
-    if "@" not in email or any(ch.isspace() for ch in email):
-        return ""
-    local, _, domain = email.rpartition("@")
-    if not local or not domain:
-        return ""
-    return f"{local}@{domain}".lower()[:320]
-
-
-def find_thread(*, message: Message, parsed: mime.ParsedMessage, contact: Contact) -> Lead | None:
-    """The lead this message continues, if any.
-
-    In order: a per-lead reply address (reply+<token>@...), In-Reply-To and
-    References, then the same normalised subject from the same contact
-    within 14 days.
-    """
-    lead = _lead_by_reply_token(message, parsed)
-    if lead is not None:
-        return lead
-    ids = [i for i in [parsed.in_reply_to, *parsed.references] if i]
-    if ids:
-        earlier = (
-            Message.objects.filter(message_id__in=ids[-50:], lead__isnull=False)
-            .exclude(pk=message.pk)
-            .select_related("lead")
-            .order_by("-received_at")
-            .first()
-        )
-        if earlier is not None:
-            return earlier.lead
-    subject_key = mime.normalize_subject(message.subject)[:255]
-    if len(subject_key) >= 3 and not contact.is_placeholder:
-        candidates = Lead.objects.filter(
-            contact=contact,
-            subject_key=subject_key,
-            last_message_at__gte=message.received_at - THREAD_WINDOW,
-        )
-        if not message.hygiene:
-            candidates = candidates.exclude(status=Lead.Status.SPAM)
-        return candidates.order_by("-last_message_at").first()
-    return None
-
-
-def _lead_by_reply_token(message: Message, parsed: mime.ParsedMessage) -> Lead | None:
-    addresses = [email for _, email in [*parsed.to, *parsed.cc]]
-    addresses += parsed.delivered_to
-    if message.envelope_recipient:
-        addresses += [email for _, email in getaddresses([message.envelope_recipient])]
-    tokens = set()
-    reply_domain = settings.INTAKE_REPLY_DOMAIN.lower()
-    for address in addresses:
-        local, _, domain = address.lower().rpartition("@")
-        if reply_domain and domain != reply_domain:
-            continue
-        if "+" in local:
-            tokens.add(local.rsplit("+", 1)[1])
-    if not tokens:
-        return None
-    return Lead.objects.filter(reply_token__in=tokens).first()
-
-
-def reply_address(lead: Lead, mailbox: str = "reply") -> str:
-    domain = settings.INTAKE_REPLY_DOMAIN or "localhost"
-    return f"{mailbox}+{lead.reply_token}@{domain}"
-
-
-# --- Structured submissions: web forms and the REST API ----------------------
-
-
-def ingest_submission(
-    *,
-    channel: str,
-    email: str,
-    message: str,
-    name: str = "",
-    company: str = "",
-    subject: str = "",
-    fields: dict | None = None,
-    form: Form | None = None,
-    external_id: str = "",
-    api_user: AbstractBaseUser | None = None,
-    meta: dict | None = None,
-    filtered_reason: str = "",
-) -> Ingested:
-    """Store a form or API submission (raw: the JSON as accepted) and open its lead.
-
-    `external_id` is the caller's idempotency key, scoped to `api_user` (the API's
-    caller): the same submission again returns the first (created=False); a different
-    one under the same key raises ExternalIdReused.
-    `filtered_reason` (a honeypot or time trap) stores the submission in a
-    filtered lead that no sales queue shows, so nothing is lost and nobody's
-    time is spent on it.
-    """
-    payload = {
-        "email": email,
-        "name": name,
-        "company": company,
-        "subject": subject,
-        "message": message,
-        "fields": fields or {},
-        "meta": meta or {},
-    }
-    raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
-    provider = f"form:{form.slug}" if form else channel
-    if external_id and api_user is not None:
-        # "by:" begins no key stored before keys were scoped, so none can collide.
-        dedupe_key = f"by:{api_user.pk}:{provider}:{external_id}"
-    elif external_id:
-        dedupe_key = f"sub:{provider}:{external_id}"
-    else:
-        dedupe_key = content_key(raw)
-    existing = _find_existing(dedupe_key, provider, external_id, api_user)
-    if existing is not None:
-        return _same_submission(existing, raw, external_id)
-    clean_text = message.replace("\x00", "")
-    subject = (subject or _subject_from(message)).replace("\x00", "")[:998]
-    try:
-        with transaction.atomic():
-            contact = upsert_contact(email=email, name=name, company=company)
-            status = Lead.Status.FILTERED if filtered_reason else Lead.Status.AWAITING_TRIAGE
-            lead = Lead.objects.create(
-                contact=contact,
-                channel=channel,
-                subject=subject,
-                subject_key=mime.normalize_subject(subject)[:255],
-                form=form,
-                queue_hint=form.default_queue if form else "",
-                status=status,
-                filter_reason=filtered_reason,
-            )
-            created = Message.objects.create(
-                lead=lead,
-                channel=channel,
-                provider=provider,
-                provider_message_id=external_id[:255],
-                api_user=api_user,
-                dedupe_key=dedupe_key[:998],
-                raw=raw,
-                raw_size=len(raw),
-                provider_payload=meta or {},
-                parse_state=Message.ParseState.PARSED,
-                parsed_at=timezone.now(),
-                from_email=contact.email,
-                from_name=name[:200],
-                subject=subject,
-                text=clean_text,
-                text_new=clean_text,
-                headers=[[key, str(value)[:2000]] for key, value in (fields or {}).items()],
-            )
-            search.refresh([lead.pk])
-    except IntegrityError:
-        existing = _find_existing(dedupe_key, provider, external_id, api_user)
-        if existing is None:
-            raise
-        return _same_submission(existing, raw, external_id)
-    if not filtered_reason:
-        enqueue_triage(lead)
-    return Ingested(created, created=True)
-
-
-def _same_submission(existing: Message, raw: bytes, external_id: str) -> Ingested:
-    # A content key matches only the same bytes; an external_id also matches a changed
-    # submission, which must not vanish behind a 200.
-    if external_id and bytes(existing.raw) != raw:
-        raise ExternalIdReused(existing.lead_id)
-    return Ingested(existing, created=False)
-
-
-def _subject_from(text: str) -> str:
-    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    return first_line[:120]
 
 
 # --- Housekeeping (scheduled) -------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from intake import inputs, ratelimit, services
+from intake import inputs, ratelimit, services, submissions
 from intake.forms import HONEYPOT, SubmissionForm, issue_timestamp
 from intake.models import Channel, Form
 
@@ -112,7 +112,7 @@ def ingest(request: HttpRequest, form: SubmissionForm, *, trap: str) -> services
         logger.info("form submission trapped: %s", trap)
         if trap == "honeypot":
             meta["honeypot"] = data[HONEYPOT][:300]
-    return services.ingest_submission(
+    return submissions.ingest_submission(
         channel=Channel.FORM,
         email=data["email"],
         name=data["name"],

@@ -19,7 +19,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from intake import inputs, services
+from intake import contacts, inputs, services, submissions
 from intake.models import Channel, Contact, Lead, Message
 from workspace import access
 
@@ -221,7 +221,7 @@ class LeadList(generics.ListAPIView):
         if "channel" in wanted:
             queryset = queryset.filter(channel=wanted["channel"])
         if "email" in wanted:
-            queryset = queryset.filter(contact__email=services.normalize_email(wanted["email"]))
+            queryset = queryset.filter(contact__email=contacts.normalize_email(wanted["email"]))
         if "received_after" in wanted:
             queryset = queryset.filter(received_at__gte=wanted["received_after"])
         if "received_before" in wanted:
@@ -252,7 +252,7 @@ class LeadList(generics.ListAPIView):
         incoming = LeadCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
-            result = services.ingest_submission(
+            result = submissions.ingest_submission(
                 channel=Channel.API,
                 api_user=request.user,
                 meta={"api_user": request.user.pk},

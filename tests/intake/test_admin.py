@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from intake import services
+from intake import submissions
 from intake.downloads import safe_filename
 from intake.models import Attachment, Channel, Form, Lead, Message, WebhookNonce
 from tests.helpers import ingest, make_email, make_lead, make_user
@@ -276,7 +276,7 @@ def test_it_replaces_attachments_on_reparse(admin_client, media, on_commit):
 
 @pytest.mark.django_db
 def test_it_does_not_reparse_form_submissions(admin_client):
-    submission = services.ingest_submission(
+    submission = submissions.ingest_submission(
         channel=Channel.FORM, email="dana@acme-widgets.com", message="Demo please"
     ).message
 

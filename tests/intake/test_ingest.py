@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from intake import services
+from intake import contacts, services
 from intake.models import Contact, Lead, Message
 from tests.helpers import FIXTURES, assert_handed_to_triage, ingest, make_email
 from tests.intake.conftest import queued_funcs, run_queued
@@ -151,7 +151,7 @@ def test_it_threads_a_reply_to_the_per_lead_reply_address(settings, on_commit):
     settings.INTAKE_REPLY_DOMAIN = "reply.leadrouter.test"
     with on_commit():
         lead = ingest(make_email()).message.lead
-        address = services.reply_address(lead)
+        address = contacts.reply_address(lead)
         reply = ingest(
             make_email(
                 sender="someone@else.example",

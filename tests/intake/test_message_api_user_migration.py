@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from intake import services
+from intake import services, submissions
 from intake.models import Channel, Message
 from tests.helpers import make_user
 
@@ -59,7 +59,7 @@ def test_it_gives_stored_api_submissions_their_caller():
     }
     # The caller's key is still its own; another caller may use the same ids now.
     with pytest.raises(services.ExternalIdReused):
-        services.ingest_submission(
+        submissions.ingest_submission(
             channel=Channel.API,
             email="a@example.com",
             message="hi",
@@ -68,7 +68,7 @@ def test_it_gives_stored_api_submissions_their_caller():
         )
     other = make_user("portal")
     for external_id in ("crm-42", "crm-7"):
-        created = services.ingest_submission(
+        created = submissions.ingest_submission(
             channel=Channel.API,
             email="b@example.com",
             message=external_id,

@@ -7,7 +7,7 @@ from django.test import Client
 from django_q.models import Success
 from rest_framework.authtoken.models import Token
 
-from intake import services
+from intake import submissions
 from intake.models import Channel, Lead, Message
 from tests.helpers import assert_handed_to_triage, make_user
 
@@ -30,7 +30,9 @@ def api():
 
 
 def submit(email: str, message: str = "Hello", *, channel=Channel.API, at=None, **kwargs) -> Lead:
-    lead = services.ingest_submission(channel=channel, email=email, message=message, **kwargs).lead
+    lead = submissions.ingest_submission(
+        channel=channel, email=email, message=message, **kwargs
+    ).lead
     if at is not None:
         Lead.objects.filter(pk=lead.pk).update(received_at=at)
     return lead

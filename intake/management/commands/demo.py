@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
-from intake import services
+from intake import services, submissions
 from intake.models import Channel, Form
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -118,7 +118,7 @@ class Command(BaseCommand):
             defaults={"name": "Website contact form", "default_queue": "sales"},
         )
         for submission in DEMO_FORM_SUBMISSIONS:
-            result = services.ingest_submission(channel=Channel.FORM, form=form, **submission)
+            result = submissions.ingest_submission(channel=Channel.FORM, form=form, **submission)
             created += result.created
         return created
 
