@@ -20,22 +20,19 @@ message, Mailgun's token record and, on commit, the processing task land
 together or not at all; a database failure answers 503 so the provider
 retries.
 
-Where a provider needs more than anymail does (Mailgun's replay guard, Postmark's
-message kept as bytes, SendGrid's raw mode, SES's SNS checks), its view is extended
-in intake.provider_views. The SES S3 receipt action is answered 501 with the bucket
+Each provider's facts (its view, extended where it needs more than anymail does:
+Mailgun's replay guard, Postmark's message kept as bytes, SendGrid's raw mode, SES's SNS
+checks; its settings; where its post carries the raw message) are in its own module
+under intake/providers/. The SES S3 receipt action is answered 501 with the bucket
 and key logged (the mail stays in S3): configure the SNS receipt action.
 
 Raw MIME: POST /webhooks/raw/ with the message as the body and
 `Authorization: Bearer $INTAKE_TOKEN`; answered 202 with the stored id.
 """
 
-import binascii
 import json
 import logging
-from base64 import b64decode
-from dataclasses import dataclass
 from email import encoders
-from functools import cached_property
 
 from anymail.exceptions import (
     AnymailConfigurationError,
@@ -51,20 +48,13 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path, re_path
 from django.utils.crypto import constant_time_compare
-from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from intake import sns
-from intake.http import BadForm, BodyTooLarge, field_bytes, json_error, read_body
-from intake.provider_views import (
-    AmazonSESInboundView,
-    MailgunInboundView,
-    PostmarkInboundView,
-    S3ActionNotSupported,
-    SendGridInboundView,
-    text_bytes,
-)
+from intake import providers, sns
+from intake.http import BadForm, BodyTooLarge, json_error, read_body
+from intake.providers.amazon_ses import S3ActionNotSupported
+from intake.providers.base import Provider
 from intake.services import IntakeError, ingest_email
 
 logger = logging.getLogger(__name__)
@@ -72,85 +62,7 @@ logger = logging.getLogger(__name__)
 
 # --- providers ---------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Provider:
-    name: str
-    # anymail's own views by dotted path, imported on first use: some pull in heavy
-    # SDKs at import (Resend's, svix: 35 MB in every web worker, used by none).
-    view: type | str
-    route: str  # anymail's path under /webhooks/anymail/
-    # anymail settings that must be set; a tuple inside is "one of these"
-    required: tuple = ()
-    regex: bool = False
-
-    @cached_property
-    def view_class(self) -> type:
-        return import_string(self.view) if isinstance(self.view, str) else self.view
-
-
-PROVIDERS = [
-    Provider("amazon_ses", AmazonSESInboundView, "amazon_ses/inbound/"),
-    Provider(
-        "brevo",
-        "anymail.webhooks.brevo.BrevoInboundWebhookView",
-        "brevo/inbound/",
-        ("WEBHOOK_SECRET", "BREVO_API_KEY"),
-    ),
-    Provider(
-        "mailersend",
-        "anymail.webhooks.mailersend.MailerSendInboundWebhookView",
-        "mailersend/inbound/",
-        ("MAILERSEND_INBOUND_SECRET",),
-    ),
-    # Mailgun posts raw MIME (body-mime) when the URL contains "mime".
-    Provider(
-        "mailgun",
-        MailgunInboundView,
-        r"^mailgun/inbound(?:_mime)?/$",
-        ("MAILGUN_WEBHOOK_SIGNING_KEY",),
-        regex=True,
-    ),
-    Provider(
-        "mailjet",
-        "anymail.webhooks.mailjet.MailjetInboundWebhookView",
-        "mailjet/inbound/",
-        ("WEBHOOK_SECRET",),
-    ),
-    Provider(
-        "mailtrap",
-        "anymail.webhooks.mailtrap.MailtrapInboundWebhookView",
-        "mailtrap/inbound/",
-        ("MAILTRAP_API_TOKEN", ("MAILTRAP_INBOUND_SECRET", "WEBHOOK_SECRET")),
-    ),
-    # anymail's one Mandrill endpoint takes inbound and tracking batches.
-    Provider(
-        "mandrill",
-        "anymail.webhooks.mandrill.MandrillCombinedWebhookView",
-        "mandrill/",
-        ("MANDRILL_WEBHOOK_KEY",),
-    ),
-    Provider(
-        "postal",
-        "anymail.webhooks.postal.PostalInboundWebhookView",
-        "postal/inbound/",
-        ("POSTAL_WEBHOOK_KEY",),
-    ),
-    Provider("postmark", PostmarkInboundView, "postmark/inbound/", ("WEBHOOK_SECRET",)),
-    Provider(
-        "resend",
-        "anymail.webhooks.resend.ResendInboundWebhookView",
-        "resend/inbound/",
-        ("RESEND_API_KEY", ("RESEND_INBOUND_SECRET", "WEBHOOK_SECRET")),
-    ),
-    Provider("sendgrid", SendGridInboundView, "sendgrid/inbound/", ("WEBHOOK_SECRET",)),
-    Provider(
-        "sparkpost",
-        "anymail.webhooks.sparkpost.SparkPostInboundWebhookView",
-        "sparkpost/inbound/",
-        ("WEBHOOK_SECRET",),
-    ),
-]
+PROVIDERS = providers.PROVIDERS
 PROVIDER_NAMES = {provider.name for provider in PROVIDERS}
 
 _unknown = {name.lower() for name in settings.INBOUND_PROVIDERS} - PROVIDER_NAMES - {"all"}
@@ -177,8 +89,9 @@ def _anymail_setting(name: str):
 
 
 def _missing_settings(provider: Provider) -> str:
-    if provider.name == "amazon_ses" and not settings.AMAZON_SES_TOPIC_ARNS:
-        return "AMAZON_SES_TOPIC_ARNS"
+    missing = provider.missing() if provider.missing else ""
+    if missing:
+        return missing
     for requirement in provider.required:
         names = requirement if isinstance(requirement, tuple) else (requirement,)
         if not any(_anymail_setting(name) for name in names):
@@ -205,9 +118,17 @@ def _unavailable() -> JsonResponse:
     return response
 
 
+_warned_unconfigured: set[str] = set()
+
+
 def _not_configured(provider: Provider, detail: str) -> JsonResponse:
-    logger.error("%s inbound webhook called but not configured: %s", provider.name, detail)
-    return json_error(403, f"{provider.name} inbound is not configured: {detail}")
+    """403, failing closed. The caller is anonymous: the setting is named in the log, once
+    per provider and process (a scanner or a misrouted provider would otherwise write an
+    ERROR per request), never in the answer."""
+    if provider.name not in _warned_unconfigured:
+        _warned_unconfigured.add(provider.name)
+        logger.warning("%s inbound webhook called but not configured: %s", provider.name, detail)
+    return json_error(403, f"{provider.name} inbound is not configured")
 
 
 def _inbound_view(provider: Provider):
@@ -296,55 +217,21 @@ anymail_urlpatterns = [
 
 @receiver(inbound, dispatch_uid="intake.webhooks.store_inbound")
 def store_inbound(sender, event, esp_name, **kwargs) -> None:
-    provider = esp_name.lower().replace(" ", "_")
+    provider = providers.BY_NAME[esp_name.lower().replace(" ", "_")]
     message = event.message
     if message is None:
-        logger.warning("%s inbound event %s carried no message", provider, event.event_id)
+        logger.warning("%s inbound event %s carried no message", provider.name, event.event_id)
         return
     ingest_email(
         # Postmark's view composes the raw message itself (PostmarkInboundView).
         raw=getattr(event, "raw", None)
-        or _sent_raw(provider, event.esp_event)
+        or provider.sent_raw(event.esp_event)
         or _reconstructed(message),
-        provider=provider,
+        provider=provider.name,
         provider_message_id=str(event.event_id or ""),
         envelope_recipient=message.envelope_recipient or "",
         provider_payload=_payload(provider, event),
     )
-
-
-def _b64_or_text(value, is_base64: bool) -> bytes | None:
-    if not value:
-        return None
-    return b64decode(value) if is_base64 else text_bytes(value)
-
-
-def _sent_raw(provider: str, esp) -> bytes | None:
-    """The RFC 822 bytes as the provider sent them, when it sends them."""
-    try:
-        if provider == "mailgun":
-            return field_bytes(esp, "body-mime")
-        if provider == "sendgrid":
-            return field_bytes(esp, "email")
-        if provider == "amazon_ses":
-            encoding = esp.get("receipt", {}).get("action", {}).get("encoding")
-            return _b64_or_text(esp.get("content"), encoding == "BASE64")
-        if provider == "postal":
-            return _b64_or_text(esp.get("message"), esp.get("base64") is True)
-        if provider == "sparkpost":
-            content = esp["msys"]["relay_message"]["content"]
-            return _b64_or_text(
-                content.get("email_rfc822"), bool(content.get("email_rfc822_is_base64"))
-            )
-        if provider == "mailersend":
-            return text_bytes((esp.get("data") or {}).get("raw"))
-        if provider == "mandrill":
-            return text_bytes((esp.get("msg") or {}).get("raw_msg"))
-    except (AttributeError, KeyError, TypeError, ValueError, binascii.Error):
-        logger.warning(
-            "%s: raw message not where expected; storing anymail's reconstruction", provider
-        )
-    return None
 
 
 def _reconstructed(message) -> bytes:
@@ -377,24 +264,6 @@ def _bare_line_ends(content: bytes) -> bool:
     return b"\n" in rest or b"\r" in rest
 
 
-# Small, useful provider fields kept beside the message; never bodies or attachments.
-PAYLOAD_FIELDS = {
-    "postmark": (
-        "MessageID",
-        "MailboxHash",
-        "OriginalRecipient",
-        "MessageStream",
-        "Tag",
-        "BccFull",
-    ),
-    "mailgun": ("recipient", "sender", "token", "timestamp"),
-    "sendgrid": ("envelope", "SPF", "dkim", "sender_ip", "spam_report", "charsets"),
-    "mailjet": ("Sender", "Recipient", "CustomID"),
-    "postal": ("id", "rcpt_to", "mail_from", "size", "spam_status", "bounce"),
-    "brevo": ("Uuid", "MessageId", "SpamScore"),
-}
-
-
 def _small(value):
     if value is None or isinstance(value, bool | int | float):
         return value
@@ -404,7 +273,9 @@ def _small(value):
     return value if len(text) <= 2000 else text[:2000]
 
 
-def _payload(provider: str, event) -> dict:
+def _payload(provider: Provider, event) -> dict:
+    """What we keep of the post beside the message: the event's facts and the provider's
+    small fields (never bodies or attachments)."""
     message, esp = event.message, event.esp_event
     fields = {
         "event_id": event.event_id,
@@ -414,39 +285,10 @@ def _payload(provider: str, event) -> dict:
         "spam_score": message.spam_score,
     }
     source = esp.POST if isinstance(esp, HttpRequest) else esp if isinstance(esp, dict) else {}
-    for key in PAYLOAD_FIELDS.get(provider, ()):
+    for key in provider.payload_fields:
         fields[key] = source.get(key)
-    if provider == "amazon_ses":
-        mail, receipt = esp.get("mail") or {}, esp.get("receipt") or {}
-        fields.update(
-            ses_message_id=mail.get("messageId"),
-            source=mail.get("source"),
-            destination=mail.get("destination"),
-            recipients=receipt.get("recipients"),
-            topic_arn=(receipt.get("action") or {}).get("topicArn"),
-            verdicts={
-                name: (receipt.get(name) or {}).get("status")
-                for name in (
-                    "spamVerdict",
-                    "virusVerdict",
-                    "spfVerdict",
-                    "dkimVerdict",
-                    "dmarcVerdict",
-                )
-                if name in receipt
-            },
-        )
-    elif provider == "sparkpost":
-        relay = (esp.get("msys") or {}).get("relay_message") or {}
-        fields.update({key: relay.get(key) for key in ("msg_from", "rcpt_to", "webhook_id")})
-    elif provider == "mailersend":
-        data = esp.get("data") or {}
-        fields.update(id=data.get("id"), spf_check=data.get("spf_check"))
-    elif provider == "mandrill":
-        msg = esp.get("msg") or {}
-        fields.update(
-            email=msg.get("email"), spam_report=msg.get("spam_report"), spf=msg.get("spf")
-        )
+    if provider.payload is not None:
+        fields.update(provider.payload(esp))
     return {key: _small(value) for key, value in fields.items() if value not in (None, "", [], {})}
 
 

@@ -3,12 +3,14 @@
 import hashlib
 import hmac
 import json
+import logging
 from base64 import b64decode, b64encode
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from intake import webhooks
 from intake.models import Lead, Message
 from tests.helpers import FIXTURES
 
@@ -47,8 +49,23 @@ def test_it_fails_closed_for_every_provider_without_its_secret(client, db, route
     response = client.post(route, b"{}", content_type="application/json", **BASIC_AUTH)
 
     assert response.status_code == 403
-    assert "not configured" in response.json()["error"]
+    assert response.json()["error"].endswith("inbound is not configured")
     assert not Message.objects.exists()
+
+
+def test_it_names_the_missing_setting_in_one_log_line_and_never_to_the_caller(client, db, caplog):
+    route = ROUTES["postal"]
+    webhooks._warned_unconfigured.discard("postal")
+
+    with caplog.at_level(logging.WARNING, logger="intake.webhooks"):
+        answers = [client.post(route, b"{}", content_type="application/json") for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [403, 403, 403]
+    assert all("POSTAL_WEBHOOK_KEY" not in a.content.decode() for a in answers)
+    logged = [r for r in caplog.records if "not configured" in r.getMessage()]
+    assert len(logged) == 1
+    assert "POSTAL_WEBHOOK_KEY" in logged[0].getMessage()
+    assert logged[0].levelname == "WARNING"
 
 
 @pytest.mark.parametrize("route", ROUTES.values(), ids=ROUTES.keys())

@@ -9,7 +9,8 @@ from anymail.webhooks.postmark import PostmarkInboundWebhookView
 
 from bench.intake import postmark_payload
 from bench.labelled import mail_files
-from intake import mime, provider_views, rfc822, webhooks
+from intake import mime, rfc822, webhooks
+from intake.providers import postmark
 from tests.helpers import CORPUS_DATA
 
 POSTMARK = CORPUS_DATA / "webhooks" / "postmark"
@@ -92,9 +93,9 @@ def parsed_fields(parsed: mime.ParsedMessage) -> dict:
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=lambda p: p.get("Subject", "")[:40])
 def test_it_parses_the_same_as_anymails_reconstruction(anymail_view, payload):
-    ours = provider_views.PostmarkInboundView().esp_to_anymail_event(payload).raw
+    ours = postmark.PostmarkInboundView().esp_to_anymail_event(payload).raw
     theirs = webhooks._reconstructed(
-        anymail_view.esp_to_anymail_event(provider_views.normalised_postmark(payload)).message
+        anymail_view.esp_to_anymail_event(postmark.normalised_postmark(payload)).message
     )
 
     assert parsed_fields(mime.parse_message(ours)) == parsed_fields(mime.parse_message(theirs))
@@ -102,7 +103,7 @@ def test_it_parses_the_same_as_anymails_reconstruction(anymail_view, payload):
 
 def test_it_keeps_every_line_within_998_octets():
     for payload in PAYLOADS:
-        raw = provider_views.PostmarkInboundView().esp_to_anymail_event(payload).raw
+        raw = postmark.PostmarkInboundView().esp_to_anymail_event(payload).raw
         assert max(len(line) for line in raw.split(b"\r\n")) <= 998
         assert b"\n" not in raw.replace(b"\r\n", b"")
 
