@@ -3,6 +3,7 @@ contains "mime". Mailgun signs only timestamp + token, not the body: timestamps 
 than MAILGUN_MAX_AGE_SECONDS from now are refused and every token is single-use
 (WebhookNonce)."""
 
+import json
 import time
 
 from anymail.webhooks.mailgun import MailgunInboundWebhookView
@@ -21,12 +22,12 @@ class MailgunInboundView(MailgunInboundWebhookView):
     def validate_request(self, request):
         # anymail checks the HMAC of timestamp + token but not its age, and the
         # body is not signed: a captured post could be replayed with any body.
-        timestamp = request.POST.get("timestamp")
+        timestamp, _token = security_fields(request)
         if timestamp is None:
             return  # anymail's own check refuses a post without its security fields
         try:
             skew = time.time() - int(timestamp)
-        except ValueError:
+        except (TypeError, ValueError):
             raise IntakeError("Mailgun timestamp is not a number") from None
         if abs(skew) > settings.MAILGUN_MAX_AGE_SECONDS:
             raise IntakeError(
@@ -35,15 +36,21 @@ class MailgunInboundView(MailgunInboundWebhookView):
             )
 
     def parse_events(self, request):
-        # Runs after every validate_request: the signature is good.
-        if request.content_type != "application/json" and not self._claim_token(request):
+        # Runs after every validate_request: the signature is good and fresh.
+        if request.content_type == "application/json":
+            # Inbound routes post form data; JSON is a tracking webhook pointed here.
+            # Nothing is stored, and 406 is Mailgun's "rejected for good": no retries.
+            raise NotInbound("Mailgun posts inbound mail as form data; this is a JSON webhook")
+        if not self._claim_token(request):
             return []
         return super().parse_events(request)
 
     @staticmethod
     def _claim_token(request: HttpRequest) -> bool:
         """Record the token; False when this exact post was already stored."""
-        token = request.POST["token"]
+        _timestamp, token = security_fields(request)
+        if not isinstance(token, str) or not token:
+            raise IntakeError("Mailgun token is missing")
         if len(token) > 200:
             raise IntakeError("Mailgun token is too long")
         digest = form_digest(request)
@@ -60,6 +67,24 @@ class MailgunInboundView(MailgunInboundWebhookView):
                 return False
             raise IntakeError("Mailgun token was already used for a different post") from None
         return True
+
+
+class NotInbound(IntakeError):
+    status = 406
+
+
+def security_fields(request: HttpRequest) -> tuple[object, object]:
+    """(timestamp, token) as the post carries them: form fields, or the JSON webhooks'
+    `signature` block; None where absent (anymail's own check refuses those)."""
+    if request.content_type != "application/json":
+        return request.POST.get("timestamp"), request.POST.get("token")
+    try:
+        block = json.loads(request.body).get("signature")
+    except (AttributeError, ValueError):
+        return None, None
+    if not isinstance(block, dict):
+        return None, None
+    return block.get("timestamp"), block.get("token")
 
 
 def raw(esp) -> bytes | None:

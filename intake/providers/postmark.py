@@ -3,6 +3,7 @@ normalised, and the message is kept as bytes: RawEmail when Postmark sends it, e
 composed from the fields (intake.rfc822) instead of anymail's email.message."""
 
 import binascii
+import json
 from base64 import b64decode
 from email.utils import getaddresses, unquote
 
@@ -26,6 +27,12 @@ class PostmarkInboundView(PostmarkInboundWebhookView):
     event's `message` carries only what the receiver reads besides the bytes: the
     envelope and the spam verdict.
     """
+
+    def parse_events(self, request):
+        esp_event = json.loads(request.body.decode("utf-8"))
+        if not isinstance(esp_event, dict):
+            raise IntakeError("a Postmark inbound post is one JSON object")
+        return [self.esp_to_anymail_event(esp_event)]
 
     def esp_to_anymail_event(self, esp_event):
         esp_event = normalised_postmark(esp_event)
@@ -69,7 +76,10 @@ def normalised_postmark(esp_event: dict) -> dict:
     """
     esp_event = dict(esp_event)
     headers = []
-    for entry in esp_event.get("Headers") or []:
+    entries = esp_event.get("Headers") or []
+    if not isinstance(entries, list):
+        raise IntakeError("Postmark Headers is not a list")
+    for entry in entries:
         if isinstance(entry, dict) and "Name" in entry:
             headers.append({"Name": str(entry["Name"]), "Value": str(entry.get("Value") or "")})
         elif isinstance(entry, dict):
@@ -113,7 +123,10 @@ def postmark_message(esp_event: dict, headers: list[tuple[str, str]]) -> bytes:
         if esp_event.get(key) and name.lower() not in present:
             fields.append((name, str(esp_event[key])))
     attachments = []
-    for entry in esp_event.get("Attachments") or []:
+    entries = esp_event.get("Attachments") or []
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise IntakeError("Postmark Attachments is not a list of objects")
+    for entry in entries:
         # Real payloads say "Content"; Postmark's test payloads have said "Data".
         content = entry.get("Content") or entry.get("Data") or ""
         try:

@@ -6,6 +6,7 @@ from anymail.webhooks.sendgrid import SendGridInboundWebhookView
 
 from intake.http import field_bytes
 from intake.providers.base import Provider
+from intake.services import IntakeError
 
 
 class SendGridInboundView(SendGridInboundWebhookView):
@@ -13,6 +14,14 @@ class SendGridInboundView(SendGridInboundWebhookView):
         # anymail's __init__ only adds a warning, on every request, that it no
         # longer tests SendGrid; we use its inbound parser knowingly.
         AnymailBaseWebhookView.__init__(self, **kwargs)
+
+    def parse_events(self, request):
+        try:
+            return super().parse_events(request)
+        except KeyError as exc:
+            # anymail's "missing both 'headers' and 'email' fields": not SendGrid's post
+            # (it posts multipart/form-data), and a retry cannot fix it.
+            raise IntakeError(f"not a SendGrid Inbound Parse post: {exc}") from None
 
 
 def raw(esp) -> bytes | None:
