@@ -21,16 +21,16 @@ from email.message import Message
 from email.utils import parsedate_to_datetime
 from io import BytesIO
 
-from intake import hidden_html, mime_text
+from intake import hidden_html, mail_html, mime_text
 from intake.mail_head import Peek as Peek
 from intake.mail_head import header_block, normalise_newlines, strip_leading
 from intake.mail_head import peek_headers as peek_headers
+from intake.mail_html import html_to_text as html_to_text
+from intake.mail_html import sanitize_html as sanitize_html
 from intake.mbox import is_mbox as is_mbox
 from intake.mbox import split_mbox as split_mbox
 from intake.mime_text import decode_header_value, header_text, msg_ids, parse_addresses
-from intake.mime_text import html_to_text as html_to_text
 from intake.mime_text import normalize_subject as normalize_subject
-from intake.mime_text import sanitize_html as sanitize_html
 from intake.mime_text import split_reply as split_reply
 
 MAX_HEADERS = 200
@@ -380,7 +380,7 @@ class _Walker:
         parsed.hidden_text = hidden_html.hidden_text(htmls)
         self.deadline.check()
         if not parsed.text and parsed.html:
-            parsed.text = mime_text.text_from_sanitized_html(parsed.html)
+            parsed.text = mail_html.text_from_sanitized_html(parsed.html)
 
     def _enter(self, depth: int) -> None:
         self.count += 1
