@@ -1,7 +1,7 @@
 """Text in an email's HTML that a reader would not see (display:none, zero size, white on
 white, ...). Pure.
 
-The sanitiser (mime_text.sanitize_html) drops exactly the inline styles that hide text and
+The sanitiser (mail_html.sanitize_html) drops exactly the inline styles that hide text and
 keeps the text, so this reads the HTML as sent, while intake parses the message; the result
 is kept on the message (`Message.hidden_text`) for routing's injection check, which never
 parses MIME itself.

@@ -20,13 +20,17 @@ from email.generator import BytesGenerator
 from email.message import Message
 from email.utils import parsedate_to_datetime
 from io import BytesIO
-from typing import BinaryIO
 
-from intake import hidden_html, mime_text
+from intake import hidden_html, mail_html, mime_text
+from intake.mail_head import Peek as Peek
+from intake.mail_head import header_block, normalise_newlines, strip_leading
+from intake.mail_head import peek_headers as peek_headers
+from intake.mail_html import html_to_text as html_to_text
+from intake.mail_html import sanitize_html as sanitize_html
+from intake.mbox import is_mbox as is_mbox
+from intake.mbox import split_mbox as split_mbox
 from intake.mime_text import decode_header_value, header_text, msg_ids, parse_addresses
-from intake.mime_text import html_to_text as html_to_text
 from intake.mime_text import normalize_subject as normalize_subject
-from intake.mime_text import sanitize_html as sanitize_html
 from intake.mime_text import split_reply as split_reply
 
 MAX_HEADERS = 200
@@ -80,14 +84,6 @@ class ParsedMessage:
     failed: str = ""
 
 
-@dataclass(frozen=True)
-class Peek:
-    message_id: str
-    looks_like_mail: bool
-    subject: str
-    from_email: str
-
-
 class _Failed(Exception):
     """A cap was hit: the message is stored raw and marked parse_failed."""
 
@@ -97,77 +93,6 @@ class _Timeout(_Failed):
 
 
 # --- cheap pre-checks ------------------------------------------------------------------------
-_HEADER_LINE = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9_.-]{0,75}[ \t]*:")
-_LEADING_JUNK = b"\xef\xbb\xbf \t\r\n"
-
-
-def _strip_leading(raw: bytes) -> bytes:
-    return raw.lstrip(_LEADING_JUNK)
-
-
-def _header_block(raw: bytes, max_header_bytes: int) -> tuple[list[bytes], int, bool]:
-    """Header lines of the top-level message (after an optional mbox From_ line).
-
-    Returns (lines, size, complete): complete is False when the block is larger than the cap.
-    A line that is neither a header nor a continuation ends the block, as in the email package.
-    """
-    data = _strip_leading(raw)
-    pos = 0
-    if data.startswith(b"From "):
-        nl = data.find(b"\n", 0, max_header_bytes + 1)
-        pos = len(data) if nl < 0 else nl + 1
-    lines: list[bytes] = []
-    start = pos
-    while pos < len(data):
-        nl = data.find(b"\n", pos, start + max_header_bytes + 1)
-        if nl < 0:
-            if len(data) - start > max_header_bytes:
-                return lines, len(data) - start, False
-            nl = len(data)
-        line = data[pos:nl].rstrip(b"\r")
-        if not line.strip():
-            break
-        if line[:1] in (b" ", b"\t"):
-            if lines:
-                lines[-1] += b"\n" + line
-        elif _HEADER_LINE.match(line):
-            lines.append(line)
-        else:
-            break
-        pos = nl + 1
-    return lines, pos - start, True
-
-
-def _normalise_newlines(raw: bytes) -> bytes:
-    # sisimai's maildir/mac files are CR-only; our line scans (and humans) expect LF.
-    head = raw[:65536]
-    if b"\r" in head and b"\n" not in head:
-        return raw.replace(b"\r", b"\n")
-    return raw
-
-
-def peek_headers(raw: bytes, max_header_bytes: int = 256 * 1024) -> Peek:
-    """Cheap, bounded, never raises: Message-ID, Subject and From for the HTTP request path."""
-    try:
-        head = _normalise_newlines(bytes(raw[: max_header_bytes + 4096]))
-        lines, _size, _complete = _header_block(head, max_header_bytes)
-        values: dict[str, str] = {}
-        for line in lines:
-            name, _, value = line.partition(b":")
-            key = name.strip().lower().decode("ascii", "replace")
-            values.setdefault(key, header_text(value.decode("ascii", "surrogateescape")))
-        ids = msg_ids(values.get("message-id", ""))
-        addresses = parse_addresses([values["from"]], []) if "from" in values else []
-        return Peek(
-            message_id=ids[0] if ids else "",
-            looks_like_mail=bool(lines),
-            subject=mime_text.clean_header(decode_header_value(values.get("subject", ""))),
-            from_email=addresses[0][1] if addresses else "",
-        )
-    except Exception:
-        return Peek(message_id="", looks_like_mail=False, subject="", from_email="")
-
-
 _BOUNDARY_PARAM = re.compile(rb"""boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))""", re.I)
 
 
@@ -297,8 +222,8 @@ def _failed(raw: bytes, limits: Limits, reason: str) -> ParsedMessage:
 
 
 def _parse(raw: bytes, limits: Limits, deadline: _Deadline) -> ParsedMessage:
-    raw = _normalise_newlines(_strip_leading(raw))
-    _lines, header_size, complete = _header_block(raw, limits.max_header_bytes)
+    raw = normalise_newlines(strip_leading(raw))
+    _lines, header_size, complete = header_block(raw, limits.max_header_bytes)
     if not complete or header_size > limits.max_header_bytes:
         raise _Failed(f"header section over {limits.max_header_bytes} bytes")
     _precheck_structure(raw, limits)
@@ -455,7 +380,7 @@ class _Walker:
         parsed.hidden_text = hidden_html.hidden_text(htmls)
         self.deadline.check()
         if not parsed.text and parsed.html:
-            parsed.text = mime_text.text_from_sanitized_html(parsed.html)
+            parsed.text = mail_html.text_from_sanitized_html(parsed.html)
 
     def _enter(self, depth: int) -> None:
         self.count += 1
@@ -526,75 +451,3 @@ def _message_body(part: Message) -> bytes:
         return data[1:]
     end = data.find(b"\n\n")
     return data[end + 2 :] if end >= 0 else b""
-
-
-# --- mbox ----------------------------------------------------------------------------------
-# "From " + a token, then nothing or an asctime-ish date. "From Russia with love" in a body is
-# not a separator; the next line must also look like a header.
-_TIME = re.compile(rb"\d{1,2}:\d{2}")
-
-
-def _is_separator(line: bytes, next_line: bytes) -> bool:
-    line = line.rstrip(b"\r\n")
-    if not line.startswith(b"From ") or len(line) > 1000:
-        return False
-    sender_and_date = line[5:].split(None, 1)
-    if len(sender_and_date) == 2 and not _TIME.search(sender_and_date[1]):
-        return False
-    return bool(_HEADER_LINE.match(next_line))
-
-
-def is_mbox(head: bytes) -> bool:
-    """The data starts (after a BOM) with an mbox "From " separator line followed by a header."""
-    data = head.lstrip(b"\xef\xbb\xbf")
-    lines = data.split(b"\n", 2)
-    return len(lines) >= 2 and _is_separator(lines[0], lines[1])
-
-
-def split_mbox(data: bytes | BinaryIO) -> Iterator[bytes]:
-    """Each message of an mbox, without its "From " line. Bytes or a binary file (streamed).
-
-    ">From " quoting is left as is: the bytes are stored raw, and mboxo and mboxrd disagree.
-    """
-    lines = _lines(data)
-    current: list[bytes] = []
-    pending: bytes | None = None  # a From_ candidate waiting for its next line
-    seen_separator = False
-    for line in lines:
-        if pending is not None:
-            if _is_separator(pending, line):
-                if current and seen_separator:
-                    yield b"".join(current)
-                current = []
-                seen_separator = True
-            else:
-                current.append(pending)
-            pending = None
-        if line.startswith(b"From "):
-            pending = line
-            continue
-        current.append(line)
-    if pending is not None:
-        current.append(pending)
-    if current and (seen_separator or b"".join(current).strip()):
-        yield b"".join(current)
-
-
-def _lines(data: bytes | BinaryIO) -> Iterator[bytes]:
-    if isinstance(data, bytes | bytearray | memoryview):
-        data = bytes(data)
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
-        start = 0
-        while start < len(data):
-            end = data.find(b"\n", start)
-            end = len(data) if end < 0 else end + 1
-            yield data[start:end]
-            start = end
-        return
-    first = True
-    for line in iter(data.readline, b""):
-        if first and line.startswith(b"\xef\xbb\xbf"):
-            line = line[3:]
-        first = False
-        yield line

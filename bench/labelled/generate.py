@@ -12,7 +12,6 @@ newsletters and RFC 3464 bounces.
 """
 
 import csv
-import html
 import random
 import unicodedata
 from datetime import UTC, datetime, timedelta
@@ -20,7 +19,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
-from bench.labelled import LABELS, MAIL_DIR, texts
+from bench.labelled import LABELS, MAIL_DIR, clients, texts
 
 INBOXES = ["sales@tidewater.io", "hello@tidewater.io", "info@tidewater.io"]
 LEAD_CATEGORIES = {"sales_inquiry", "demo_request", "pricing_request"}
@@ -164,8 +163,6 @@ MONTHS = {
 }
 SEATS = [2, 3, 4, 6, 8, 12, 15, 20, 25, 35, 40, 60, 80, 120, 200, 350, 600]
 BUDGETS = ["$12,000", "$25,000", "€30,000", "$48,000", "£60,000", "$90,000", "€150,000", "$250,000"]
-CLIENTS = ["gmail", "outlook", "apple", "thunderbird", "plain"]
-IP_RANGES = [(20, 220), (0, 255), (0, 255), (1, 254)]
 START = datetime(2026, 11, 2, 7, 0, tzinfo=UTC)
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]"
@@ -243,38 +240,15 @@ def human_message(b: Builder, category: str, entry, *, sender_kind: str) -> tupl
         domain = b.pick(FREE_MAIL)
     sender = b.address(first, last.replace("_", " "), domain)
     client = "bulk" if sender_kind in ("vendor", "spam") and b.rng.random() < 0.3 else None
-    client = client or b.pick(CLIENTS)
+    client = client or b.pick(clients.CLIENTS)
     msg = EmailMessage(policy=SMTP)
     msg["From"] = f"{first} {last.replace('_', ' ')} <{sender}>"
     msg["To"] = b.pick(INBOXES)
     msg["Subject"] = fill(subject, slots)
     msg["Date"] = format_datetime(b.tick())
-    msg["Message-ID"] = message_id(b, client, domain)
+    msg["Message-ID"] = clients.message_id(b.rng, client, domain)
     text = fill(body, slots)
-    if client == "gmail" or client == "outlook":
-        msg.set_content(text, cte="quoted-printable")
-        msg.add_alternative(as_html(text, client), subtype="html", cte="quoted-printable")
-    elif client == "apple":
-        msg["X-Mailer"] = b.pick(["iPhone Mail (22B83)", "Apple Mail (2.3826.200.121)"])
-        msg.set_content(
-            text + "\n\nSent from my iPhone" * (b.rng.random() < 0.5), cte="quoted-printable"
-        )
-    elif client == "thunderbird":
-        msg["User-Agent"] = "Mozilla Thunderbird"
-        msg.set_content(text, cte="8bit")
-        msg.set_param("format", "flowed")
-    else:
-        msg.set_content(text, cte="8bit" if client == "plain" else "quoted-printable")
-    if client == "outlook":
-        msg["Thread-Index"] = "AdtX" + "".join(
-            b.pick("ABCDEFGHabcdefgh0123456789") for _ in range(20)
-        )
-        msg["Content-Language"] = {"en": "en-GB", "de": "de-DE", "fr": "fr-FR"}.get(
-            language, "es-ES"
-        )
-    if client == "bulk":
-        msg["X-Mailer"] = b.pick(["lemlist", "Mailshake", "PHPMailer 6.9.1"])
-        msg["List-Unsubscribe"] = f"<https://{domain}/u/{b.rng.randint(10**6, 10**7)}>"
+    clients.dress(msg, b.rng, client, text, language, domain)
     if category == "job_application" and any(w in text for w in ("CV", "Lebenslauf")):
         msg.add_attachment(
             PDF,
@@ -282,48 +256,11 @@ def human_message(b: Builder, category: str, entry, *, sender_kind: str) -> tupl
             subtype="pdf",
             filename=f"CV_{first}_{last.replace('_', '')}.pdf",
         )
-    return received(b, domain, client, sender) + msg.as_bytes(), {
+    return clients.received(b.rng, b.when, domain, client, sender) + msg.as_bytes(), {
         "language": language,
         "sender": sender,
         "seats": slots["seats"],
     }
-
-
-def message_id(b: Builder, client: str, domain: str) -> str:
-    token = "".join(
-        b.pick("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789") for _ in range(24)
-    )
-    return {
-        "gmail": f"<CA+{token}@mail.gmail.com>",
-        "outlook": f"<AM0PR{token[:12]}@AM0PR07MB{token[12:16]}.eurprd07.prod.outlook.com>",
-        "apple": f"<{token[:8]}-{token[8:12]}-{token[12:16]}-{token[16:]}@{domain}>",
-    }.get(client, f"<{token}@{domain}>")
-
-
-def received(b: Builder, domain: str, client: str, sender: str) -> bytes:
-    relay = {
-        "gmail": "mail-ej1-f41.google.com",
-        "outlook": "mail-am0eur02on2071.outbound.protection.outlook.com",
-    }.get(client, f"mail.{domain}")
-    ip = ".".join(str(b.rng.randint(low, high)) for low, high in IP_RANGES)
-    when = format_datetime(b.when + timedelta(seconds=b.rng.randint(1, 9)))
-    return (
-        f"Return-Path: <{sender}>\r\n"
-        f"Received: from {relay} ({relay} [{ip}])\r\n"
-        f"\tby mx1.tidewater.io (Postfix) with ESMTPS id 4Q{b.rng.randint(10**8, 10**9)}\r\n"
-        f"\tfor <sales@tidewater.io>; {when}\r\n"
-    ).encode()
-
-
-def as_html(text: str, client: str) -> str:
-    paragraphs = "".join(
-        f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in text.split("\n\n")
-    )
-    style = ' style="font-family:Calibri,sans-serif"' if client == "outlook" else ""
-    return (
-        f'<html><head><meta charset="utf-8"></head><body><div dir="ltr"{style}>'
-        f"{paragraphs}</div></body></html>"
-    )
 
 
 # --- Machine mail ----------------------------------------------------------------------
@@ -367,7 +304,7 @@ def automatic_message(b: Builder, kind: str, entry=None) -> tuple[bytes, dict]:
     msg["To"] = b.pick(INBOXES)
     msg["Subject"] = fill(subject, slots)
     msg["Date"] = format_datetime(b.tick())
-    msg["Message-ID"] = message_id(b, "plain", domain)
+    msg["Message-ID"] = clients.message_id(b.rng, "plain", domain)
     style = b.rng.random()
     if kind == "ooo":
         # Exchange and Gmail set RFC 3834 headers; some small hosts send only the subject.
@@ -387,8 +324,8 @@ def automatic_message(b: Builder, kind: str, entry=None) -> tuple[bytes, dict]:
     text = fill(body, slots)
     msg.set_content(text, cte="quoted-printable")
     if kind == "newsletter":
-        msg.add_alternative(as_html(text, "gmail"), subtype="html", cte="quoted-printable")
-    return received(b, domain, "plain", sender) + msg.as_bytes(), {
+        msg.add_alternative(clients.as_html(text, "gmail"), subtype="html", cte="quoted-printable")
+    return clients.received(b.rng, b.when, domain, "plain", sender) + msg.as_bytes(), {
         "language": language,
         "sender": sender,
     }
