@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from intake import services as intake
+from intake import submissions
 from intake.models import Form, Lead, Message
 from routing import inputs, services, waiting
 from routing.models import RoutingPolicy
@@ -102,7 +103,7 @@ def test_it_reads_the_lead_its_contact_and_its_first_message_in_one_query(
 
 def test_it_reads_a_form_lead_and_a_lead_without_messages():
     form = Form.objects.create(slug="pricing", name="Pricing", default_queue="sales-emea")
-    submitted = intake.ingest_submission(
+    submitted = submissions.ingest_submission(
         channel="form", email="dana@acme-widgets.com", message="Pricing please", form=form
     ).message.lead
     bare = Lead.objects.create(contact=submitted.contact, subject="No message yet")
