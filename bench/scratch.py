@@ -191,7 +191,7 @@ def gunicorn(env: dict[str, str], port: int, workers: int = 2):
     process = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
-            "config.wsgi",
+            "--config=config/gunicorn.py",
             f"--bind=127.0.0.1:{port}",
             f"--workers={workers}",
             "--log-level=warning",

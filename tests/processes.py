@@ -44,19 +44,16 @@ def start_worker(*, log: Path | None = None, **extra: str) -> subprocess.Popen:
     )
 
 
-def start_web(port: int, *, log: Path, workers: int = 2, threads: int = 4, **extra: str):
-    """gunicorn serving config.wsgi on 127.0.0.1:`port`, as an operator runs it."""
+def start_web(port: int, *, log: Path, workers: int = 2, threads: int = 8, **extra: str):
+    """gunicorn with config/gunicorn.py on 127.0.0.1:`port`, as an operator runs it."""
     return subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi",
+            "--config=config/gunicorn.py",
             f"--bind=127.0.0.1:{port}",
             f"--workers={workers}",
             f"--threads={threads}",
-            "--timeout=120",
             "--graceful-timeout=5",
-            # Its default control socket is one path per user: other gunicorns share it.
-            "--no-control-socket",
         ],
         cwd=REPO_ROOT,
         env=process_env(**extra),

@@ -36,7 +36,7 @@ from tests.processes import (
 # RELIABILITY.md checks, or parts of them, this suite does not show against processes
 # (number → where they are shown instead): none today.
 NOT_HERE: dict[int, str] = {}
-CHECKS = [*range(1, 24), 25, 27, 28]  # RELIABILITY.md, "The checks" shown here
+CHECKS = [*range(1, 29)]  # RELIABILITY.md, "The checks" shown here
 
 
 # --- The stack --------------------------------------------------------------------------
@@ -49,7 +49,7 @@ def stack_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def web(django_db_setup, stack_root) -> stack.Http:
-    """gunicorn (2 workers x 4 threads) serving config.wsgi on the test database."""
+    """gunicorn with config/gunicorn.py (2 gthread workers x 8 threads) on the test database."""
     env = stack.production_env(stack_root)
     # DEBUG off serves static files from the manifest, as in production.
     subprocess.run(

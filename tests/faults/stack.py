@@ -148,6 +148,30 @@ class Http:
         finally:
             sock.close()
 
+    def post_chunked(self, path: str, body: bytes, headers: dict[str, str]) -> Answer:
+        """Send `body` with Transfer-Encoding: chunked and no Content-Length, as `curl -T -`
+        from a pipe does, watching for an early answer like post_watching."""
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=120)
+        try:
+            head = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", "Transfer-Encoding: chunked"]
+            head += [f"{name}: {value}" for name, value in headers.items()]
+            sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+            size = 64 * 1024
+            pieces = [body[at : at + size] for at in range(0, len(body), size)] + [b""]
+            for piece in pieces:
+                readable, _, _ = select.select([sock], [], [], 0)
+                if readable:
+                    break  # answered early: stop sending, read the answer
+                try:
+                    sock.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+            response = http.client.HTTPResponse(sock)
+            response.begin()
+            return Answer.read(response)
+        finally:
+            sock.close()
+
     def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
         return self.request("GET", path, headers=headers)
 

@@ -93,3 +93,37 @@ def test_it_stores_a_multipart_post_above_djangos_upload_limit(web):
 
     assert answer.status == 200, answer.body[:500]
     assert bytes(Message.objects.get().raw) == raw
+
+
+@pytest.mark.reliability(24)
+def test_it_stores_a_chunked_raw_post(web):
+    """A raw RFC 822 post without Content-Length (Transfer-Encoding: chunked, as `curl -T -`
+    sends from a pipe) is read whole and stored, not refused as an empty body."""
+    raw = stack.lead_email(1)
+    answer = web.post_chunked(stack.RAW, raw, {**stack.bearer(), "Content-Type": "message/rfc822"})
+
+    assert answer.status == 202, answer.body[:500]
+    assert bytes(Message.objects.get().raw) == raw
+
+
+@pytest.mark.reliability(24)
+def test_it_stores_a_chunked_postmark_post(web):
+    """A Postmark JSON post sent chunked is read whole and stored."""
+    body = json.dumps(stack.postmark_raw(1)).encode()
+    headers = {"Content-Type": "application/json", **stack.basic()}
+    answer = web.post_chunked(POSTMARK, body, headers)
+
+    assert answer.status == 200, answer.body[:500]
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.reliability(24)
+def test_it_answers_413_to_a_chunked_post_over_the_cap(web):
+    """A 42 MB chunked raw post gets the deliberate 413 naming the limit, and nothing is
+    stored: the cap holds while the body streams in."""
+    raw = stack.lead_email(1) + b"x" * (42 * MB)
+    answer = web.post_chunked(stack.RAW, raw, {**stack.bearer(), "Content-Type": "message/rfc822"})
+
+    assert answer.status == 413, answer.body[:500]
+    assert answer.json()["limit"] == CAP
+    assert not Message.objects.exists()

@@ -132,9 +132,8 @@ class Command(BaseCommand):
         web = subprocess.Popen(
             [
                 str(bindir / "gunicorn"),
-                "config.wsgi",
+                f"--config={settings.BASE_DIR / 'config' / 'gunicorn.py'}",
                 f"--bind={host}:{port}",
-                "--workers=2",
                 "--access-logfile=-",
                 "--graceful-timeout=5",
             ],
