@@ -19,7 +19,19 @@ from django.utils import timezone
 
 from intake import leads
 from intake.models import Lead, Message
-from routing import audits, calls, config, contract, injection, inputs, llm, local, rows, rules
+from routing import (
+    audits,
+    calls,
+    config,
+    contract,
+    injection,
+    inputs,
+    llm,
+    local,
+    resume,
+    rows,
+    rules,
+)
 from routing.assign import assign, compute_priority, compute_score
 from routing.models import (
     Activity,
@@ -128,6 +140,10 @@ def triage_claimed(
         draft.reasons.append("max_attempts")
         decide_locally(lead, message, facts, draft)
         return record_decision(lead, triage, draft, facts, policy)
+    if tier1_response is None and triage.attempts > 1:
+        # An earlier attempt may have died after tier 1 answered (during the escalation):
+        # its recorded answer stands, so tier 1 is not paid for twice.
+        tier1_response = resume.recorded_tier1_answer(triage, policy.tier1_model)
     try:
         decide(lead, message, facts, policy, draft, tier1_response=tier1_response)
     except (calls.TransientFailure, calls.PermanentFailure) as exc:
