@@ -21,6 +21,7 @@ pytestmark = [
 ]
 
 MAILS = 40
+LATE = 10  # posted just before the kill
 # Production defaults throughout: the reconcilers' schedules (every minute), the short
 # thresholds for lost tasks and the triage lease. Only the bound on the wait is the test's.
 RECOVERED_WITHIN = 180
@@ -46,19 +47,24 @@ def test_it_recovers_a_batch_and_resumes_escalations_after_the_worker_is_killed(
 
     fake_api.default = answer
     worker = workers(**model_env, Q_WORKERS="2")
+    posts = [stack.lead_email(n, tag="batch") for n in range(MAILS)]
     with ThreadPoolExecutor(8) as pool:
-        posts = [stack.lead_email(n, tag="batch") for n in range(MAILS)]
-        assert {a.status for a in pool.map(lambda raw: stack.post_raw(web, raw), posts)} == {202}
-    escalating = wait_for(
-        lambda: sum("sonnet" in r.json["model"] for r in stack.messages_calls(fake_api)) >= 3,
-        timeout=120,
-    )
-    assert escalating, stack.tail(worker.log)
+        first = pool.map(lambda raw: stack.post_raw(web, raw), posts[: MAILS - LATE])
+        assert {answer.status for answer in first} == {202}
+        escalating = wait_for(
+            lambda: sum("sonnet" in r.json["model"] for r in stack.messages_calls(fake_api)) >= 3,
+            timeout=120,
+        )
+        assert escalating, stack.tail(worker.log)
+        # The rest arrive while the workers are busy: their processing tasks wait in the
+        # queue, or in the cluster's own prefetch, which the kill loses.
+        late = pool.map(lambda raw: stack.post_raw(web, raw), posts[MAILS - LATE :])
+        assert {answer.status for answer in late} == {202}
     kill_hard(worker)
     interrupted = ModelCall.objects.filter(tier=2, completed_at__isnull=True).count()
     pending = Message.objects.filter(parse_state=Message.ParseState.PENDING).count()
     undecided = MAILS - Triage.objects.filter(decided_at__isnull=False).count()
-    assert interrupted >= 1 and undecided >= 1, (interrupted, undecided)
+    assert interrupted >= 1 and pending >= 1, (interrupted, pending)
 
     slow_tier2.clear()
     restarted = time.monotonic()
