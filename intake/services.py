@@ -338,23 +338,42 @@ def sniff_type(content: bytes) -> str:
 # --- Housekeeping (scheduled) -------------------------------------------------------
 
 STUCK_AFTER = timedelta(minutes=10)
+# Sooner when the task is provably gone: nothing waits in the broker's queue and no worker
+# holds the message (processing holds its row lock), as after a killed worker whose tasks
+# the Redis broker lost.
+GONE_AFTER = timedelta(minutes=1)
 
 
-def requeue_stuck_messages(*, older_than: timedelta = STUCK_AFTER, limit: int = 500) -> int:
+def requeue_stuck_messages(
+    *, older_than: timedelta = STUCK_AFTER, gone_after: timedelta = GONE_AFTER, limit: int = 500
+) -> int:
     """Re-enqueue messages still unprocessed long after they were stored.
 
     No broker here gives exactly-once delivery (Redis drops a task a killed
     worker held), so a reconciler picks up whatever was lost. Processing is
-    idempotent: a task that was merely slow finds nothing to do.
+    idempotent: a task that was merely slow finds nothing to do. While tasks wait in
+    the queue a pending message may be one of them, so only the long threshold applies;
+    once the queue is empty, a pending message no worker holds has lost its task.
     """
-    cutoff = timezone.now() - older_than
-    ids = list(
-        Message.objects.filter(parse_state=Message.ParseState.PENDING, received_at__lt=cutoff)
-        .order_by("received_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    enqueue_processing(ids)  # a few per task, as import_mail queues them
+    now = timezone.now()
+    cutoff = now - (gone_after if task_queue_empty() else older_than)
+    with transaction.atomic():
+        ids = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(parse_state=Message.ParseState.PENDING, received_at__lt=cutoff)
+            .order_by("received_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        enqueue_processing(ids)  # a few per task, as import_mail queues them
     return len(ids)
+
+
+def task_queue_empty() -> bool:
+    """No task waits in the broker's queue (tasks a cluster has already fetched, or a
+    worker runs, are not counted). Scheduled reconcilers ask before taking a short cut."""
+    from django_q.brokers import get_broker
+
+    return get_broker().queue_size() == 0
 
 
 def prune_webhook_nonces(*, older_than: timedelta = timedelta(days=2)) -> int:

@@ -90,6 +90,7 @@ def complete_call(call: ModelCall, outcome) -> ModelCall:
         call.error_type = (outcome.error_type or type(outcome).__name__)[:60]
     else:
         call.stop_reason = (outcome.stop_reason or "")[:30]
+        call.answer = outcome.text or ""
         if usage is None:
             call.error = "response carried no usage"
     if call.pk is None:
@@ -108,6 +109,7 @@ COMPLETED_FIELDS = [
     "error",
     "error_type",
     "stop_reason",
+    "answer",
     "input_tokens",
     "output_tokens",
     "cache_creation_input_tokens",

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from intake.models import Lead
+from intake.services import GONE_AFTER, task_queue_empty
 from routing.models import BacklogBatch, Circuit, Triage
 
 
@@ -22,14 +23,19 @@ def requeue_stuck_triage(*, limit: int = 200) -> int:
     if circuit is not None and circuit.is_open:
         return 0
     retry_after = timedelta(seconds=settings.TRIAGE_RETRY_AFTER_SECONDS)
+    # A lead never claimed may still wait in the queue, unless the queue is empty.
+    unclaimed_after = GONE_AFTER if task_queue_empty() else retry_after
     lease_free = Q(triage__claimed_until__isnull=True) | Q(triage__claimed_until__lt=now)
     stuck = (
-        Q(triage__isnull=True, received_at__lt=now - retry_after)
+        Q(triage__isnull=True, received_at__lt=now - unclaimed_after)
+        # An undecided lead whose lease ran out: django-q stops a task at its timeout (the
+        # lease), so no worker is on it any more (killed, or its task was lost).
+        | Q(triage__decided_at__isnull=True, triage__claimed_until__lt=now)
         | (
-            Q(triage__decided_at__isnull=True)
-            & lease_free
+            Q(triage__decided_at__isnull=True, triage__claimed_until__isnull=True)
             & Q(triage__created_at__lt=now - retry_after)
         )
+        # Decided provisionally while the API was down: give it time to come back.
         | (Q(triage__provisional=True) & lease_free & Q(triage__decided_at__lt=now - retry_after))
     )
     # A lead put back to awaiting triage by hand (or reopened by a reply) after a final

@@ -19,7 +19,20 @@ from django.utils import timezone
 
 from intake import leads
 from intake.models import Lead, Message
-from routing import audits, calls, config, contract, injection, inputs, llm, local, rows, rules
+from routing import (
+    audits,
+    calls,
+    config,
+    contract,
+    injection,
+    inputs,
+    lease,
+    llm,
+    local,
+    resume,
+    rows,
+    rules,
+)
 from routing.assign import assign, compute_priority, compute_score
 from routing.models import (
     Activity,
@@ -34,7 +47,8 @@ from routing.tiers import TierResult, escalation_reasons, message_text, run_tier
 logger = logging.getLogger(__name__)
 
 # django-q stops a task at its timeout, so a lease of the same length is never outlived in a
-# worker, and has run out by the time django-q redelivers a killed worker's task (retry).
+# worker, and has run out by the time django-q redelivers a killed worker's task (retry). A
+# re-run by a rep holds this one; triage holds lease.HELD_LEASE, renewed while it decides.
 LEASE = timedelta(seconds=settings.Q_CLUSTER["timeout"])
 # What people did about a lead's owner, latest first, in the workspace's record.
 OWNER_KINDS = (Activity.Kind.CLAIM, Activity.Kind.UNCLAIM, Activity.Kind.ASSIGN)
@@ -64,7 +78,7 @@ def claim(lead_id: int) -> Triage | None:
     attempts so far, the rest deferred: `record_decision` saves only while that lease is
     still ours, and writes the decision over a row it reads again under a lock."""
     now = timezone.now()
-    new = Triage(lead_id=lead_id, claimed_until=now + LEASE, attempts=1)
+    new = Triage(lead_id=lead_id, claimed_until=now + lease.HELD_LEASE, attempts=1)
     sql, inserted, returned = _claim_statement()
     values = rows.prepared(new, inserted, adding=True)
     claimed = rows.fetch(Triage, returned, sql, [*values, now])
@@ -128,8 +142,13 @@ def triage_claimed(
         draft.reasons.append("max_attempts")
         decide_locally(lead, message, facts, draft)
         return record_decision(lead, triage, draft, facts, policy)
+    if tier1_response is None and triage.attempts > 1:
+        # An earlier attempt may have died after tier 1 answered (during the escalation):
+        # its recorded answer stands, so tier 1 is not paid for twice.
+        tier1_response = resume.recorded_tier1_answer(triage, policy.tier1_model)
     try:
-        decide(lead, message, facts, policy, draft, tier1_response=tier1_response)
+        with lease.kept(triage):
+            decide(lead, message, facts, policy, draft, tier1_response=tier1_response)
     except (calls.TransientFailure, calls.PermanentFailure) as exc:
         draft.reasons.append(f"api_unavailable: {exc}")
         draft.outputs = [o for o in draft.outputs if o.get("model") != "local"]
@@ -333,7 +352,7 @@ def record_decision(
     draft.rules_applied += [name for _, name in after.matched]
     category = after.category or output.category
     spam = after.spam or category == "spam"
-    lease = triage.claimed_until
+    held = triage.claimed_until
     with transaction.atomic():
         # Only what the decision does not overwrite: the lease, and whether and to whom it
         # was decided before.
@@ -342,7 +361,7 @@ def record_decision(
         if not found:
             raise Triage.DoesNotExist(f"triage {triage.pk} is gone")
         current = found[0]
-        if current.claimed_until != lease:
+        if current.claimed_until != held:
             # Our lease ran out and another worker took the lead: its decision stands.
             logger.warning("triage of lead %s outlived its lease; result dropped", lead.pk)
             return current

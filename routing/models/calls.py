@@ -69,6 +69,9 @@ class ModelCall(models.Model):
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
     request_id = models.CharField(max_length=100, blank=True)
     stop_reason = models.CharField(max_length=30, blank=True)
+    # The answer's text: an interrupted triage resumes from tier 1's answer instead of paying
+    # for it again (routing.resume).
+    answer = models.TextField(blank=True)
     retries = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     error_type = models.CharField(max_length=60, blank=True)

@@ -15,7 +15,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-LEASE_SECONDS = 5  # Q_TIMEOUT: how long a claim on a lead lasts
+LEASE_SECONDS = 5  # Q_TIMEOUT (the claim itself is routing.lease.HELD_LEASE)
 
 
 @pytest.mark.reliability(20)

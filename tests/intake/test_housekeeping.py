@@ -51,6 +51,39 @@ def test_it_requeues_stuck_messages_a_few_per_task(broker):
     assert not Message.objects.filter(parse_state=Message.ParseState.PENDING).exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_it_takes_back_a_message_within_a_minute_once_nothing_waits_in_the_queue(broker):
+    """A worker killed with tasks the Redis broker lost: the queue is empty, the message
+    pending and held by no worker, so it need not wait the 10-minute threshold."""
+    raw = make_email(message_id="<lost@a>")
+    message = services.ingest_email(raw=raw, provider="raw", enqueue=False).message
+    Message.objects.filter(pk=message.pk).update(
+        received_at=timezone.now() - services.GONE_AFTER - timedelta(seconds=5)
+    )
+    services.ingest_email(raw=make_email(message_id="<new@a>"), provider="raw", enqueue=False)
+
+    assert services.requeue_stuck_messages() == 1  # not the one received just now
+
+    assert run_queued(broker).count("intake.tasks.process_messages") == 1
+    message.refresh_from_db()
+    assert message.parse_state == Message.ParseState.PARSED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_the_long_threshold_while_tasks_wait_in_the_queue(broker):
+    """A pending message may be one of the tasks still waiting: no second task for it."""
+    raw = make_email(message_id="<waiting@a>")
+    message = services.ingest_email(raw=raw, provider="raw").message  # its task is queued
+    Message.objects.filter(pk=message.pk).update(
+        received_at=timezone.now() - services.GONE_AFTER - timedelta(seconds=5)
+    )
+
+    assert services.requeue_stuck_messages() == 0
+
+    ran = run_queued(broker)
+    assert [f for f in ran if f.startswith("intake.")] == ["intake.tasks.process_message"]
+
+
 @pytest.mark.django_db
 def test_it_prunes_only_old_mailgun_tokens():
     old = WebhookNonce.objects.create(provider="mailgun", token="old", body_sha256="a")

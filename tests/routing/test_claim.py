@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake.models import Lead
-from routing import services
+from routing import lease, services
 from routing.models import Triage
 from tests.helpers import make_lead
 
@@ -30,7 +30,7 @@ def test_it_claims_a_new_lead_with_a_lease_and_one_attempt(lead):
         1,
         stored.claimed_until,
     )
-    assert stored.claimed_until >= before + services.LEASE
+    assert stored.claimed_until >= before + lease.HELD_LEASE
     assert (stored.decided_at, stored.category, stored.outputs) == (None, "", [])
     assert stored.lead_status == Lead.Status.AWAITING_TRIAGE  # the trigger still ran
 
