@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
     """Every minute: a message whose task is provably gone is taken back within a minute or
     two (intake.services.GONE_AFTER); the 10-minute threshold still applies otherwise."""
 
-    dependencies = [("intake", "0005_message_hidden_text")]
+    dependencies = [("intake", "0006_message_hidden_text")]
 
     operations = [migrations.RunPython(every(1), every(5))]
