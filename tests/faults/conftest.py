@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from django_q.brokers import get_broker
 from django_q.conf import Conf
 
@@ -123,6 +124,10 @@ def _speak_as_the_stack(settings, monkeypatch):
     monkeypatch.setattr(Conf, "SECRET_KEY", stack.SECRET_KEY)
     monkeypatch.setattr(Conf, "SYNC", False)
     get_broker().purge_queue()
+    # The stack's processes commit, so the database cache (used without REDIS_URL) keeps
+    # one test's rate-limit counters for the next: every test starts from an empty cache,
+    # as tests/conftest.py's _empty_cache gives them with Redis.
+    caches["default"].clear()
 
 
 # --- What held ---------------------------------------------------------------------------
