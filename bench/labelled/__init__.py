@@ -1,8 +1,10 @@
 """The labelled set the benchmark triages: mail/NNNN.eml and labels.csv (see generate.py).
 
-labels.csv columns: file, category (a seeded routing category, routing/defaults.py), is_lead
-(yes/no), language (ISO 639-1), value (small/mid/large for leads: seats asked for), kind
-(person, or the machine that wrote it: ooo, autoresponder, newsletter, bounce), sender.
+labels.csv is the labelled-set format (README.md here): file, category (a seeded routing
+category, routing/defaults.py), is_lead (yes/no), value_usd (a lead's dollars a year, empty for
+the rest), difficulty (easy/hard/ambiguous), language (ISO 639-1), and two columns of this set
+only: kind (person, or the machine that wrote it: ooo, autoresponder, newsletter, bounce) and
+sender.
 """
 
 import csv

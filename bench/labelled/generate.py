@@ -259,7 +259,8 @@ def human_message(b: Builder, category: str, entry, *, sender_kind: str) -> tupl
     return clients.received(b.rng, b.when, domain, client, sender) + msg.as_bytes(), {
         "language": language,
         "sender": sender,
-        "seats": slots["seats"],
+        "value_usd": value_usd(category, entry, slots),
+        "difficulty": difficulty(entry),
     }
 
 
@@ -328,6 +329,7 @@ def automatic_message(b: Builder, kind: str, entry=None) -> tuple[bytes, dict]:
     return clients.received(b.rng, b.when, domain, "plain", sender) + msg.as_bytes(), {
         "language": language,
         "sender": sender,
+        "difficulty": difficulty(entry),
     }
 
 
@@ -382,13 +384,40 @@ def bounce(b: Builder, slots: dict, language: str) -> tuple[bytes, dict]:
     return raw.replace("\n", "\r\n").replace("\r\r\n", "\r\n").encode(), {
         "language": "en",
         "sender": sender.split("<")[-1].split(" ")[0].rstrip(">"),
+        "difficulty": "easy",
     }
 
 
-def value_of(category: str, seats: int | None) -> str:
-    if category not in LEAD_CATEGORIES or seats is None:
+# A lead's value: a year of its licences at list price, or the budget it states.
+PRICE_PER_SEAT_YEAR = 588  # $49 a technician a month
+TO_USD = {"$": 1.0, "€": 1.08, "£": 1.27}
+
+
+def value_usd(category: str, entry, slots: dict) -> str:
+    """Dollars a year, whole, for a lead; empty for everything else."""
+    if category not in LEAD_CATEGORIES:
         return ""
-    return "small" if seats < 10 else "mid" if seats < 100 else "large"
+    _, subject, body = entry
+    if "{budget}" in body:
+        budget = slots["budget"]
+        return str(round(int(budget[1:].replace(",", "")) * TO_USD[budget[0]]))
+    if "{seats}" in subject + body:
+        seats = slots["seats"]
+    elif "{employees}" in body:
+        seats = max(2, slots["employees"] // 2)
+    else:
+        seats = texts.NOTES.get(subject, {}).get("seats", 5)
+    return str(seats * PRICE_PER_SEAT_YEAR)
+
+
+def difficulty(entry) -> str:
+    """easy / hard / ambiguous by the rubric in README.md: what texts.NOTES says, else hard
+    in another language than English, else easy."""
+    if entry is None:
+        return "easy"
+    language, subject, _ = entry
+    noted = texts.NOTES.get(subject, {}).get("difficulty")
+    return noted or ("easy" if language == "en" else "hard")
 
 
 def build() -> list[tuple[bytes, dict]]:
@@ -402,12 +431,7 @@ def build() -> list[tuple[bytes, dict]]:
         for n in range(count):
             entry = entries[n % len(entries)]
             raw, info = human_message(b, category, entry, sender_kind=kind)
-            info.update(
-                category=category,
-                is_lead=category in LEAD_CATEGORIES,
-                value=value_of(category, info.pop("seats", None)),
-                kind="person",
-            )
+            info.update(category=category, is_lead=category in LEAD_CATEGORIES, kind="person")
             items.append((raw, info))
     pools = {
         "ooo": texts.OUT_OF_OFFICE,
@@ -419,7 +443,7 @@ def build() -> list[tuple[bytes, dict]]:
         for n in range(count):
             pool = pools[kind]
             raw, info = automatic_message(b, kind, pool[n % len(pool)])
-            info.update(category="auto_reply", is_lead=False, value="", kind=kind)
+            info.update(category="auto_reply", is_lead=False, value_usd="", kind=kind)
             items.append((raw, info))
     b.rng.shuffle(items)
     return items
@@ -438,8 +462,9 @@ def main() -> None:
                 "file": name,
                 "category": info["category"],
                 "is_lead": "yes" if info["is_lead"] else "no",
+                "value_usd": info["value_usd"],
+                "difficulty": info["difficulty"],
                 "language": info["language"],
-                "value": info["value"],
                 "kind": info["kind"],
                 "sender": info["sender"],
             }

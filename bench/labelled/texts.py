@@ -803,3 +803,40 @@ BOUNCE_TARGETS = [
     "old.contact@{domain}",
     "info@{domain}",
 ]
+
+# What generate.py cannot read off an entry, by its subject template. "difficulty" by the
+# rubric in README.md: only "ambiguous" and "hard" are written here, since every entry not in
+# another language and not listed is easy, and every entry in another language is at least
+# hard. "seats": what a lead's text says of its size when it has no {seats} slot (the
+# generator prices a lead from it: value_usd).
+NOTES = {
+    # Could be support (security questions come from customers too); the sale is implicit.
+    "SSO and data residency": {"difficulty": "hard"},
+    # A demo, or a question whether it fits (sales inquiry)?
+    "quick call to see the product?": {"difficulty": "ambiguous", "seats": 6},
+    "Request: product demonstration": {"difficulty": "hard"},  # formal, no product words
+    "Demo gewünscht": {"seats": 5},
+    "Demostración para nuestro equipo": {"seats": 10},
+    "Présentation de l'application mobile": {"seats": 8},
+    "how much?": {"difficulty": "hard", "seats": 3},  # terse
+    "Preise?": {"seats": 4},
+    "Precio por técnico": {"seats": 50},
+    "Tarifs pour une PME": {"seats": 12},
+    # Prices and a demo in one sentence: pricing_request or demo_request.
+    "Solicitud de presupuesto": {"difficulty": "ambiguous"},
+    "Walkthrough for our ops team?": {"seats": 15},
+    "Following up on my last email": {"difficulty": "hard"},  # the pitch is in another mail
+    # A paid placement offered as a collaboration: vendor_pitch or partnership.
+    "Guest on our podcast? (sponsored)": {"difficulty": "ambiguous"},
+    # A recruiter selling candidates: job_application or vendor_pitch.
+    "Candidates for your Sales Engineer opening": {"difficulty": "ambiguous"},
+    # A free co-marketing offer: partnership or other.
+    "Co-hosted webinar for HVAC contractors?": {"difficulty": "ambiguous"},
+    # Phishing dressed as a billing question: spam or support.
+    "Invoice overdue - action required": {"difficulty": "ambiguous"},
+    "Re: your order": {"difficulty": "hard"},  # terse, nothing but a link
+    # Unsubscribe request: other, or support, or spam.
+    "Wrong email?": {"difficulty": "ambiguous"},
+    "Thank you!": {"difficulty": "hard"},  # "not looking right now" is the deciding fact
+    "Away until Monday": {"difficulty": "hard"},  # no "out of office" words, maybe no headers
+}

@@ -34,7 +34,20 @@ def test_it_regenerates_the_same_bytes():
     for row, (raw, info) in zip(read_labels(), built, strict=True):
         assert (MAIL_DIR / row["file"]).read_bytes() == raw, row["file"]
         assert info["category"] == row["category"]
-    assert LABELS.read_text().startswith("file,category,is_lead,language")
+    assert LABELS.read_text().startswith("file,category,is_lead,value_usd,difficulty,language,")
+
+
+def test_it_labels_value_and_difficulty_in_the_labelled_set_format():
+    labels = read_labels()
+    for row in labels:
+        if row["is_lead"] == "yes":
+            assert int(row["value_usd"]) > 0, row["file"]
+        else:
+            assert row["value_usd"] == "", row["file"]
+    counts = Counter(row["difficulty"] for row in labels)
+    assert set(counts) == {"easy", "hard", "ambiguous"}
+    # The rubric (bench/labelled/README.md): mail in another language is never easy.
+    assert all(row["difficulty"] != "easy" for row in labels if row["language"] != "en")
 
 
 def test_it_flags_every_labelled_machine_mail_at_the_gate():
