@@ -124,6 +124,7 @@ Q_CLUSTER = {
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
+    Q_CLUSTER["broker_class"] = "config.broker.PooledRedis"
 else:
     Q_CLUSTER["orm"] = "default"
 # Leads one worker triages at once when leads queue up (routing.tasks.triage_lead): a lead

@@ -217,7 +217,9 @@ def process_message(message_id: int) -> Message | None:
                 triage = True
             Lead.objects.filter(pk=lead.pk).update(**update)
         message.lead = lead
-        message.save()
+        # Not the raw bytes: they are what was stored, and sending them back costs a copy of
+        # every message's size.
+        message.save(update_fields=[*PARSED_FIELDS, "hygiene", "lead"])
         _store_attachments(message, parsed.attachments)
         search.refresh([lead.pk])
         if triage:
@@ -268,6 +270,14 @@ def _parse(raw: bytes) -> mime.ParsedMessage:
 
 def _addresses(pairs: list[tuple[str, str]]) -> str:
     return ", ".join(f"{name} <{email}>" if name else email for name, email in pairs)[:10000]
+
+
+# What `_apply_parsed` sets.
+PARSED_FIELDS = [
+    "parse_state", "parse_error", "parse_warnings", "parsed_at", "from_email", "from_name",
+    "to", "cc", "subject", "sent_at", "in_reply_to", "references", "headers", "text",
+    "text_new", "text_quoted", "signature", "html", "hidden_text",
+]  # fmt: skip
 
 
 def _apply_parsed(message: Message, parsed: mime.ParsedMessage) -> None:
