@@ -34,7 +34,7 @@ def recent_lead_facts(limit: int = PREVIEW_LEADS) -> list[tuple[Lead, rules.Lead
     """The most recent leads with the facts rules see: three queries, whatever the limit."""
     leads = list(
         Lead.objects.select_related("contact", "form", "triage__queue")
-        .defer("triage__outputs", "triage__qualification", "triage__escalation_reasons")
+        .defer("triage__outputs", "triage__escalation_reasons")
         .order_by("-received_at", "-pk")[:limit]
     )
     first_messages = first_message_values([lead.pk for lead in leads])
@@ -57,7 +57,20 @@ def lead_facts(lead: Lead, message: dict | None) -> rules.LeadFacts:
         category=triage.category if decided else "",
         score=triage.score if decided else None,
         hygiene=message.get("hygiene") or "",
+        employees=_fact_number(triage.qualification, "company_size", "employees")
+        if decided
+        else None,
+        budget_usd=_fact_number(triage.qualification, "budget", "amount_usd") if decided else None,
     )
+
+
+def _fact_number(qualification, fact: str, key: str) -> int | float | None:
+    """A qualification fact's number as recorded (contract.Qualification.to_dict)."""
+    item = qualification.get(fact) if isinstance(qualification, dict) else None
+    number = item.get(key) if isinstance(item, dict) else None
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        return None
+    return number
 
 
 def preview_rule(spec: rules.RuleSpec, stage: str) -> dict:

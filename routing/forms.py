@@ -1,3 +1,4 @@
+import functools
 import json
 
 from django import forms
@@ -5,30 +6,20 @@ from django.contrib.auth import get_user_model
 
 from routing import rules
 from routing.models import Category, Queue, Rule
+from routing.rule_rows import ActionRowsWidget, Choices, ConditionRowsWidget
 
-CONDITIONS_HELP = """
-A JSON list; each condition is {"field": ..., "operator": ..., "value": ...}.<br>
-Fields: sender, domain, subject, body, channel (email, form, api), form (its slug), hygiene
-(auto_reply, bounce, complaint, list); after the model also language, category and score
-(0-100).<br>
-Operators: equals, contains, regex (case-insensitive search), in_list (a list, or "a, b");
-at_least and at_most for score. Text compares ignore case; a fact that is not known never
-matches.<br>
-Examples:
-<code>[{"field": "domain", "operator": "in_list", "value": ["acme.com", "acme.de"]}]</code>
-&nbsp;
-<code>[{"field": "subject", "operator": "regex", "value": "\\\\b(invoice|refund)\\\\b"}]</code>
-&nbsp; <code>[{"field": "score", "operator": "at_least", "value": 80}]</code>
-"""
+CONDITIONS_HELP = (
+    "One test of the lead a row; match all of them, or any, as set above. Text compares ignore "
+    "case; a fact nobody knows yet never matches. <em>is one of</em> takes a list separated by "
+    "commas. Facts known after the model (language, category, score, company size, budget) "
+    'need the stage "after the model". Blank rows are ignored.'
+)
 
-ACTIONS_HELP = """
-A JSON list, applied in order; each action is {"action": ..., "value": ...}.<br>
-set_category (a category slug), set_queue (a queue slug), set_priority (1 most urgent to 5),
-set_assignee (a username), force_tier (2 or 3); mark_spam, skip_model (before the model only)
-and stop (no later rule runs) take no value. A later rule overrides an earlier one.<br>
-Example: <code>[{"action": "set_queue", "value": "support"}, {"action": "skip_model"},
-{"action": "stop"}]</code>
-"""
+ACTIONS_HELP = (
+    "Applied in order; a later rule overrides an earlier one. Priority 1 is the most urgent; "
+    "<em>Skip the model</em> works before the model only; <em>Stop</em> runs no later rule. "
+    "Blank rows are ignored."
+)
 
 
 class PrettyJSONField(forms.JSONField):
@@ -45,21 +36,21 @@ class PrettyJSONField(forms.JSONField):
 class RuleForm(forms.ModelForm):
     # Not required: validate_conditions explains an empty list better than "required".
     conditions = PrettyJSONField(
-        required=False,
-        initial=list,
-        help_text=CONDITIONS_HELP,
-        widget=forms.Textarea(attrs={"rows": 8, "cols": 90, "class": "vLargeTextField"}),
+        required=False, initial=list, help_text=CONDITIONS_HELP, widget=ConditionRowsWidget
     )
     actions = PrettyJSONField(
-        required=False,
-        initial=list,
-        help_text=ACTIONS_HELP,
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 90, "class": "vLargeTextField"}),
+        required=False, initial=list, help_text=ACTIONS_HELP, widget=ActionRowsWidget
     )
 
     class Meta:
         model = Rule
         fields = ("name", "position", "is_enabled", "stage", "match", "conditions", "actions")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        load = functools.cache(Choices.load)  # the menus, read once for both lists of rows
+        for name in ("conditions", "actions"):
+            self.fields[name].widget.load_choices = load
 
     def clean(self):
         cleaned = super().clean()

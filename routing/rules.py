@@ -15,6 +15,7 @@ import re._constants as sre_constants  # the parser's own opcodes, for the backt
 import re._parser as sre_parser
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 TEXT_FIELDS = (
@@ -28,10 +29,11 @@ TEXT_FIELDS = (
     "category",
     "hygiene",
 )
-NUMBER_FIELDS = ("score",)
+# employees and budget_usd are the qualification facts' numbers (company size, budget in USD).
+NUMBER_FIELDS = ("score", "employees", "budget_usd")
 FIELDS = TEXT_FIELDS + NUMBER_FIELDS
 # Facts only the model provides: a rule that runs before the model cannot see them.
-MODEL_FIELDS = frozenset({"category", "score", "language"})
+MODEL_FIELDS = frozenset({"category", "score", "language", "employees", "budget_usd"})
 
 TEXT_OPERATORS = ("equals", "contains", "regex", "in_list")
 NUMBER_OPERATORS = ("equals", "in_list", "at_least", "at_most")
@@ -46,6 +48,40 @@ FORCED_TIERS = (2, 3)
 REGEX_MAX_CHARS = 500
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 STAGES = ("before", "after")
+
+# What the rule editor shows for each name (the names are what is stored).
+FIELD_LABELS = {
+    "sender": "Sender address",
+    "domain": "Sender domain",
+    "subject": "Subject",
+    "body": "Message text",
+    "channel": "Channel",
+    "form": "Web form",
+    "hygiene": "Machine mail",
+    "language": "Language",
+    "category": "Category",
+    "score": "Score (0-100)",
+    "employees": "Company size (employees)",
+    "budget_usd": "Budget (USD)",
+}
+OPERATOR_LABELS = {
+    "equals": "is",
+    "contains": "contains",
+    "regex": "matches the regex",
+    "in_list": "is one of",
+    "at_least": "is at least",
+    "at_most": "is at most",
+}
+ACTION_LABELS = {
+    "set_queue": "Send to queue",
+    "set_category": "Set category",
+    "set_priority": "Set priority",
+    "set_assignee": "Assign to",
+    "force_tier": "Force tier",
+    "mark_spam": "Mark as spam",
+    "skip_model": "Skip the model",
+    "stop": "Stop (no later rule runs)",
+}
 
 
 @dataclass(frozen=True)
@@ -62,10 +98,12 @@ class LeadFacts:
     category: str = ""
     score: int | None = None
     hygiene: str = ""  # auto_reply, bounce, complaint, list
+    employees: int | None = None  # the company size the qualification found
+    budget_usd: int | float | Decimal | None = None  # the budget it found, in US dollars
 
     def before_model(self) -> "LeadFacts":
         """These facts as a rule of the "before" stage sees them: nothing from the model."""
-        return replace(self, category="", score=None, language="")
+        return replace(self, category="", score=None, language="", employees=None, budget_usd=None)
 
 
 @dataclass(frozen=True)
@@ -187,7 +225,7 @@ def _text_matches(fact: str, operator: str, value: Any) -> bool:
     return False  # at_least / at_most compare numbers only
 
 
-def _number_matches(fact: int, operator: str, value: Any) -> bool:
+def _number_matches(fact: int | float | Decimal, operator: str, value: Any) -> bool:
     if operator == "in_list":
         return any(_number(item) == fact for item in _items(value))
     number = _number(value)

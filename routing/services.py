@@ -347,7 +347,14 @@ def record_decision(
     score = compute_score(output, policy)
     after = rules.evaluate(
         inputs.enabled_rules(Rule.Stage.AFTER_MODEL),
-        replace(facts, category=output.category, score=score, language=output.language),
+        replace(
+            facts,
+            category=output.category,
+            score=score,
+            language=output.language,
+            employees=output.qualification.employees,
+            budget_usd=output.qualification.amount_usd,
+        ),
     )
     draft.rules_applied += [name for _, name in after.matched]
     category = after.category or output.category

@@ -40,8 +40,15 @@ def test_it_loads_the_demo_data_through_intake_and_prints_logins():
         for t in Triage.objects.select_related("lead", "queue")
     }
     assert len(decided) == 11
-    assert set(Triage.objects.values_list("model", flat=True)) == {"local"}
-    assert decided["Demo request for our operations team (120 seats)"] == ("demo_request", "sales")
+    # The job application is decided by a rule before the model: no classifier at all.
+    assert set(Triage.objects.values_list("model", flat=True)) == {"local", "rules"}
+    # The demo's example rules: enterprise-size and security questions to Enterprise.
+    assert decided["Demo request for our operations team (120 seats)"] == (
+        "demo_request",
+        "enterprise",
+    )
+    assert decided["Enterprise pricing and SSO"] == ("pricing_request", "enterprise")
+    assert decided["Application: Senior Account Executive"] == ("job_application", "review")
     assert decided["Anfrage: Angebot für 25 Lizenzen"] == ("pricing_request", "sales")
     assert decided["Login problem after password reset"] == ("support", "support")
     assert decided["Integration partnership with StackBridge"] == ("partnership", "partnerships")
@@ -57,6 +64,8 @@ def test_it_loads_the_demo_data_through_intake_and_prints_logins():
     subjects = [lead.subject for lead in client.get("/").context["rows"]]
     assert "Demo request for our operations team (120 seats)" in subjects
     assert "Login problem after password reset" not in subjects  # the support queue's
+    enterprise = client.get("/?queue=enterprise").context["rows"]
+    assert "Enterprise pricing and SSO" in [lead.subject for lead in enterprise]
 
     # The printed API token is an integration's: it reads every lead and creates one; the
     # sales rep's session is no API credential.
@@ -80,3 +89,14 @@ def test_it_loads_nothing_new_the_second_time():
     call_command("demo", "--setup-only", stdout=out)
     assert "sample messages: 0 new" in out.getvalue()
     assert Message.objects.count() == 15
+
+
+def test_it_ships_example_rules_the_rule_admin_would_accept():
+    from intake.management.commands.demo import DEMO_RULES
+    from routing import rules
+
+    for rule in DEMO_RULES:
+        problems = rules.validate_rule(
+            rule["match"], rule["conditions"], rule["actions"], stage=rule["stage"]
+        )
+        assert problems == [], rule["name"]

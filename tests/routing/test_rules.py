@@ -1,5 +1,8 @@
 """routing.rules: conditions, actions, ordering and validation. Pure: no database."""
 
+from dataclasses import replace
+from decimal import Decimal
+
 import pytest
 
 from routing.rules import FIELDS, LeadFacts, Outcome, RuleSpec, describe, evaluate, validate_rule
@@ -117,9 +120,19 @@ def test_it_never_matches_a_missing_fact(field, operator, value):
     assert not matches(cond(field, operator, value), LeadFacts())
 
 
+def test_it_compares_company_size_and_budget_as_numbers():
+    facts = LeadFacts(employees=900, budget_usd=Decimal("50000.50"))
+    assert matches(cond("employees", "at_least", 500), facts)
+    assert not matches(cond("employees", "at_most", 500), facts)
+    assert matches(cond("budget_usd", "at_least", 50000), facts)
+    assert not matches(cond("budget_usd", "at_least", 50000.75), facts)
+    assert matches(cond("employees", "in_list", [100, 900]), facts)
+
+
 def test_it_hides_model_facts_before_the_model():
-    before = FACTS.before_model()
+    before = replace(FACTS, employees=900, budget_usd=50000).before_model()
     assert (before.category, before.score, before.language) == ("", None, "")
+    assert (before.employees, before.budget_usd) == (None, None)
     assert before.subject == FACTS.subject
     assert not matches(cond("category", "equals", "pricing"), before)
 

@@ -403,6 +403,37 @@ def test_it_applies_after_model_rules_to_queue_and_priority(fake_anthropic, lead
     assert triage.rules_applied == ["Demo requests to enterprise"]
 
 
+def test_it_lets_after_model_rules_read_company_size_and_budget(fake_anthropic, lead):
+    RoutingPolicy.objects.update(escalate_company_size_at_least=None, escalate_budget_at_least=None)
+    Rule.objects.create(
+        name="Enterprise-size leads",
+        stage=Rule.Stage.AFTER_MODEL,
+        match=Rule.Match.ANY,
+        conditions=[
+            {"field": "employees", "operator": "at_least", "value": 500},
+            {"field": "budget_usd", "operator": "at_least", "value": 50000},
+        ],
+        actions=[{"action": "set_queue", "value": "enterprise"}],
+    )
+    qualification = answer()["qualification"] | {
+        "company_size": fact("40 people", "team of 40", employees=40)
+    }
+    fake_anthropic.reply(answer(qualification=qualification))
+
+    small = services.triage_lead(lead.pk)
+
+    assert small.queue.slug != "enterprise"
+    assert small.rules_applied == []
+    big = make_lead(subject="Budget", message_id="<big@acme-widgets.com>")
+    qualification["budget"] = fact("60k", "team of 40", amount_usd=60000)
+    fake_anthropic.reply(answer(qualification=qualification))
+
+    triage = services.triage_lead(big.pk)
+
+    assert triage.queue.slug == "enterprise"
+    assert triage.rules_applied == ["Enterprise-size leads"]
+
+
 def test_it_prices_each_call_from_the_row_in_force_on_its_day(fake_anthropic, lead):
     old = ModelPrice.objects.get(model=HAIKU)
     ModelPrice.objects.create(

@@ -21,6 +21,54 @@ from intake.models import Channel, Form
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 
+# Example rules an admin would write, shown in the rule admin and applied to the samples:
+# the Northwind request (about 900 employees) and Helix Pharma's (SSO, a DPA) go to the
+# Enterprise queue. Rows of routing.Rule, created once, by name.
+DEMO_RULES = [
+    {
+        "name": "Enterprise-size companies to the Enterprise queue",
+        "position": 10,
+        "stage": "after",
+        "match": "any",
+        "conditions": [
+            {"field": "employees", "operator": "at_least", "value": 500},
+            {"field": "budget_usd", "operator": "at_least", "value": 50000},
+        ],
+        "actions": [
+            {"action": "set_queue", "value": "enterprise"},
+            {"action": "set_priority", "value": 1},
+        ],
+    },
+    {
+        "name": "Security and procurement questions to the Enterprise queue",
+        "position": 20,
+        "stage": "after",
+        "match": "all",
+        "conditions": [
+            {
+                "field": "category",
+                "operator": "in_list",
+                "value": ["sales_inquiry", "pricing_request", "demo_request"],
+            },
+            {"field": "body", "operator": "regex", "value": r"\b(SSO|SAML|DPA|procurement)\b"},
+        ],
+        "actions": [{"action": "set_queue", "value": "enterprise"}],
+    },
+    {
+        "name": "Job applications skip the model",
+        "position": 30,
+        "stage": "before",
+        "match": "any",
+        "conditions": [
+            {"field": "subject", "operator": "regex", "value": r"\b(application|CV|résumé)\b"},
+        ],
+        "actions": [
+            {"action": "set_category", "value": "job_application"},
+            {"action": "skip_model"},
+        ],
+    },
+]
+
 DEMO_FORM_SUBMISSIONS = [
     {
         "email": "maria.gonzalez@terranova-foods.es",
@@ -53,6 +101,7 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, setup_only, **options):
         call_command("migrate", interactive=False, verbosity=0)
         logins = self.create_users()
+        self.create_rules()
         loaded = self.load_samples()
         self.stdout.write(self.style.SUCCESS("leadrouter demo is ready"))
         self.stdout.write(f"  sample messages: {loaded} new (processed by the worker)")
@@ -100,6 +149,14 @@ class Command(BaseCommand):
         user.save()
         user.groups.add(Group.objects.get_or_create(name="integration")[0])
         return Token.objects.get_or_create(user=user)[0].key
+
+    def create_rules(self) -> None:
+        # Rules belong to routing, as queues do: looked up by name, not imported. One an
+        # admin has edited or deleted since is left as it is.
+        rule_model = apps.get_model("routing", "Rule")
+        for rule in DEMO_RULES:
+            fields = {key: value for key, value in rule.items() if key != "name"}
+            rule_model.objects.get_or_create(name=rule["name"], defaults=fields)
 
     def join_queues(self, user, slugs: list[str]) -> None:
         # Queues belong to routing, which builds on intake: looked up by name, not imported.
