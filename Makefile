@@ -18,8 +18,9 @@ $(STAMP): requirements.lock
 	touch $@
 
 ## Web server and worker on http://127.0.0.1:8000, demo data loaded, logins printed; Ctrl-C stops both.
+## Without ANTHROPIC_API_KEY the tiers answer from the simulated Messages API; DEMO_MODEL=local: the local classifier.
 demo: install
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py demo
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py demo $(if $(filter local,$(DEMO_MODEL)),--local)
 
 ## The whole suite against PostgreSQL (embedded when DATABASE_URL is unset).
 test: install $(CHROMIUM)

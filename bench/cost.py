@@ -1,32 +1,44 @@
-"""Section 5: what routing costs per lead on the labelled set, against all-tier-2.
+"""Section 5: what routing costs per lead on the labelled set, and what it loses in quality,
+against all-tier-2, at the confidence threshold the calibrator chose.
 
-Every labelled message goes through the real pipeline: `ingest_email`, the worker's
-`process_message` (the zero-token hygiene gate), then `triage_lead` for each lead that
-reaches triage (rules, tier 1, escalation by code, tier 2), then the shadow audits it drew
-(one Message Batch, as the scheduled task sends them), against the fake Messages API
-answering with the message's label, input tokens estimated from each request and a fixed
-output per tier (bench/fake.py). Cost is what the pipeline recorded on its ModelCall rows,
-priced from the ModelPrice table, and cost per lead is the admin dashboard's own figure
-(routing.dashboard.cost_per_lead: every lead counted, a filtered one at 0).
+1. The labelled set is split, seeded and stratified by category and difficulty, into a
+   calibration half and a held-out half (bench/quality.py).
+2. On the calibration half, tier 1's answers come from the simulated model directly (no
+   pipeline: the simulation is deterministic per message and tier, so these are the answers
+   the pipeline gets) and `routing.calibration.choose_threshold` picks the cheapest threshold
+   whose conformal bound on the miss rate is at most alpha (0.05).
+3. The held-out half goes through the real pipeline at that threshold: `ingest_email`, the
+   worker's `process_message` (the zero-token hygiene gate), `triage_lead` for each lead that
+   reaches triage (rules, tier 1, escalation by code, tier 2), then the shadow audits it drew
+   (one Message Batch, as the scheduled task sends them), against the simulated Messages API
+   in its own process (bench/simulator). Cost is what the pipeline recorded on its ModelCall
+   rows, priced from the ModelPrice table, and cost per lead is the admin dashboard's own
+   figure (routing.dashboard.cost_per_lead: every lead counted, a filtered one at 0).
+4. Quality on the held-out messages a model decided: the pipeline's category and is_lead
+   against tier 2's simulated answer on the same messages (all-tier-2), the losses with 95%
+   paired-bootstrap intervals, and the miss rate (tier 1 accepted and wrong) against alpha.
 
-All-tier-2 baseline: every lead sent once to the tier-2 model alone: tier 1's request (its
-mean input over the run) with tier 2's output (fake.TIER2_OUTPUT_TOKENS), priced from the
-same table. The dashboard's own savings figure (the same calls' tokens at tier-2 prices, so
-it leaves out what the gate saved) is shown beside it.
+All-tier-2 cost baseline: every lead sent once to the tier-2 model alone: tier 1's request
+(its mean input over the run) with tier 2's output, priced from the same table. The
+dashboard's own savings figure (the same calls' tokens at tier-2 prices, so it leaves out what
+the gate saved) is shown beside it. Every quality figure is the simulated model's, not
+Claude's: its parameters are printed with them.
 """
 
 from decimal import Decimal
 
-from bench import fake, scratch
+from bench import quality, scratch
 from bench.labelled import MAIL_DIR, read_labels
 from bench.report import Row, at_most, pct, usd
+from bench.simulator.model import Parameters
+from bench.simulator.process import running
 
 AUTOMATIC_KINDS = {"ooo", "autoresponder", "newsletter", "bounce"}
 
 
-def run_labelled(limit: int | None = None) -> dict:
-    """In bench.child: the labelled set (its first `limit` messages) through intake and
-    triage; the figures."""
+def run_labelled(files: list[str], threshold: str | None = None) -> dict:
+    """In bench.child: these labelled messages through intake and triage, the policy's
+    confidence threshold set to `threshold` first; the figures and each file's decision."""
     from django.db.models import Avg, Sum
     from django.utils import timezone
 
@@ -34,16 +46,19 @@ def run_labelled(limit: int | None = None) -> dict:
     from intake.models import Lead, Message
     from routing import audits, calls, dashboard, prices
     from routing import services as routing_services
-    from routing.models import ModelCall, ShadowAudit, Triage
+    from routing.models import ModelCall, RoutingPolicy, ShadowAudit, Triage
 
-    labels = read_labels()[:limit]
-    files = {}
+    wanted = set(files)
+    labels = [row for row in read_labels() if row["file"] in wanted]
+    if threshold is not None:
+        RoutingPolicy.objects.filter(is_active=True).update(confidence_threshold=Decimal(threshold))
+    message_of = {}
     for row in labels:
         ingested = intake_services.ingest_email(
             raw=(MAIL_DIR / row["file"]).read_bytes(), provider="bench-labelled"
         )
         intake_services.process_message(ingested.message.pk)
-        files[row["file"]] = ingested.message.pk
+        message_of[row["file"]] = ingested.message.pk
     for lead_id in Lead.objects.filter(status=Lead.Status.AWAITING_TRIAGE).values_list(
         "pk", flat=True
     ):
@@ -66,14 +81,17 @@ def run_labelled(limit: int | None = None) -> dict:
         mean=Avg("input_tokens")
     )["mean"]
     one_tier2_call = prices.cost(
-        prices.Usage(input_tokens=round(tier1_input or 0), output_tokens=fake.TIER2_OUTPUT_TOKENS),
+        prices.Usage(
+            input_tokens=round(tier1_input or 0),
+            output_tokens=Parameters().tier2.output_tokens,
+        ),
         tier2,
     )
 
     hygiene = dict(Message.objects.values_list("pk", "hygiene"))
     automatic = [row for row in labels if row["kind"] in AUTOMATIC_KINDS]
     people = [row for row in labels if row["kind"] not in AUTOMATIC_KINDS]
-    flagged_people = [row for row in people if hygiene[files[row["file"]]]]
+    flagged_people = [row for row in people if hygiene[message_of[row["file"]]]]
     triaged = Triage.objects.filter(decided_at__isnull=False)
     by_model = triaged.exclude(model__in=["local", "rules"])
     with_calls = ModelCall.objects.values("lead_id").distinct().count()
@@ -84,8 +102,22 @@ def run_labelled(limit: int | None = None) -> dict:
         .exclude(purpose=ModelCall.Purpose.SHADOW_AUDIT)
         .aggregate(total=Sum("cost_usd"))["total"]
     )
+    lead_of = dict(Message.objects.filter(pk__in=message_of.values()).values_list("pk", "lead_id"))
+    decided = {
+        triage.lead_id: {
+            "category": triage.category,
+            "is_lead": triage.is_lead,
+            "tier1_alone": triage.tier == 1 and not triage.escalated,
+        }
+        for triage in by_model
+    }
+    decisions = {
+        file: decided[lead_of[pk]] for file, pk in message_of.items() if lead_of.get(pk) in decided
+    }
     return {
         "messages": len(labels),
+        "decisions": decisions,
+        "threshold": str(policy.confidence_threshold),
         "leads": leads,
         "total_usd": per_lead["total"],
         "cost_per_lead_usd": per_lead["mean"],
@@ -113,7 +145,7 @@ def run_labelled(limit: int | None = None) -> dict:
             model_decided=by_model.count(),
         ),
         "automatic": len(automatic),
-        "automatic_caught": sum(1 for row in automatic if hygiene[files[row["file"]]]),
+        "automatic_caught": sum(1 for row in automatic if hygiene[message_of[row["file"]]]),
         "people_flagged": len(flagged_people),
         "people_flagged_categories": sorted({row["category"] for row in flagged_people}),
     }
@@ -132,16 +164,153 @@ def break_even(*, target, total, escalated, escalation_usd, model_decided) -> fl
 def cost_section(ctx) -> list[Row]:
     db = ctx.scratch
     db.fresh()
-    with fake.running(0.0, 0.0) as base_url:
+    params = Parameters()
+    calibration, held_out = quality.split(read_labels())
+    reaching = [row for row in calibration if quality.reaches_tier1(row)]
+    choice = quality.calibrate(reaching, params=params, alpha=quality.ALPHA)
+    # No threshold passes (too few messages, or tier 1 too often wrong): escalate everything.
+    threshold = f"{choice.threshold:.2f}" if choice else "1.00"
+    run = held_out[: ctx.sizes.cost_messages] if ctx.sizes.cost_messages else held_out
+    with running(0.0, 0.0, seed=params.seed) as base_url:
         env = db.env(ANTHROPIC_API_KEY="sk-bench", ANTHROPIC_BASE_URL=base_url)
-        r = scratch.run_child(env, "bench.cost:run_labelled", limit=ctx.sizes.cost_messages)
+        r = scratch.run_child(
+            env,
+            "bench.cost:run_labelled",
+            files=[row["file"] for row in run],
+            threshold=threshold,
+        )
+    held = quality.compare(run, r["decisions"], params=params)
     name = "5 cost"
+    return [
+        *simulation_rows(name, params, calibration, held_out, run, ctx.quick),
+        *threshold_rows(name, choice, threshold, len(reaching)),
+        *quality_rows(name, held),
+        *cost_rows(name, r),
+    ]
+
+
+def simulation_rows(name, params, calibration, held_out, run, quick) -> list[Row]:
+    mix = {d: 0 for d in ("easy", "hard", "ambiguous")}
+    for row in calibration + held_out:
+        mix[quality.difficulty(row)] = mix.get(quality.difficulty(row), 0) + 1
+    rows = []
+    for n, tier in ((1, params.tier1), (2, params.tier2)):
+        errors = " / ".join(f"{tier.error[d]:.0%}" for d in ("easy", "hard", "ambiguous"))
+        rows.append(
+            Row(
+                name,
+                f"simulated model, tier {n} (seed {params.seed}): errs easy / hard / ambiguous; "
+                "mean confidence right / wrong",
+                f"{errors}; {tier.mean_confidence(True):.2f} / {tier.mean_confidence(False):.2f}",
+                "",
+                None,
+                {"tier": n, **tier.__dict__, "seed": params.seed},
+            )
+        )
+    rows.append(
+        Row(
+            name,
+            "labelled difficulty (easy / hard / ambiguous; none given counts as easy)",
+            " / ".join(str(mix[d]) for d in ("easy", "hard", "ambiguous")),
+            "",
+            None,
+            mix,
+        )
+    )
+    rows.append(
+        Row(
+            name,
+            f"split (seeded, by category and difficulty): calibration / held-out"
+            f"{', held-out run: its start (--quick)' if quick else ''}",
+            f"{len(calibration)} / {len(held_out)}"
+            + (f" ({len(run)} run)" if len(run) != len(held_out) else ""),
+            "",
+            None,
+            {"calibration": len(calibration), "held_out": len(held_out), "run": len(run)},
+        )
+    )
+    return rows
+
+
+def threshold_rows(name, choice, threshold, n) -> list[Row]:
+    if choice is None:
+        return [
+            Row(
+                name,
+                f"threshold: none passes alpha {quality.ALPHA} on {n} calibration messages; "
+                "everything escalated",
+                threshold,
+                "",
+                None,
+                None,
+            )
+        ]
+    return [
+        Row(
+            name,
+            f"threshold chosen on calibration ({n} reaching tier 1, alpha {quality.ALPHA}): "
+            f"misses {pct(choice.risk)}, bound {pct(choice.bound)}",
+            f"{threshold} (escalates {pct(choice.escalation_rate)})",
+            "",
+            None,
+            choice.__dict__,
+        )
+    ]
+
+
+def quality_rows(name, held) -> list[Row]:
+    if not held["n"]:
+        return [Row(name, "held-out quality", "no model-decided messages", "", None, None)]
+    rows = [
+        Row(
+            name,
+            f"held-out: {held['n']} model-decided messages, escalated",
+            pct(held["escalated"]),
+            "",
+            None,
+            held["escalated"],
+        ),
+        Row(
+            name,
+            f"held-out miss rate (tier 1 accepted and wrong: {held['misses']})",
+            pct(held["miss_rate"]),
+            f"<= {pct(quality.ALPHA)} (alpha)",
+            at_most(held["miss_rate"], quality.ALPHA),
+            held["miss_rate"],
+        ),
+    ]
+    for key, label in (("accuracy", "category accuracy"), ("is_lead_f1", "is_lead F1")):
+        figure = held[key]
+        rows.append(
+            Row(
+                name,
+                f"held-out {label}, routed / all-tier-2",
+                f"{figure['routed']:.1f}% / {figure['all_tier2']:.1f}%",
+                "",
+                None,
+                {"routed": figure["routed"], "all_tier2": figure["all_tier2"]},
+            )
+        )
+        rows.append(
+            Row(
+                name,
+                f"{label} loss against all-tier-2, points [95% paired bootstrap]",
+                f"{figure['loss']:.1f} [{figure['low']:.1f}, {figure['high']:.1f}]",
+                "<= 1, upper <= 2",
+                figure["loss"] <= 1 and figure["high"] <= 2,
+                figure,
+            )
+        )
+    return rows
+
+
+def cost_rows(name, r) -> list[Row]:
     ratio = float(r["ratio"]) if r["ratio"] is not None else None
     dashboard_share = r["dashboard_savings_share"]
     return [
         Row(
             name,
-            f"labelled set{' (its start, --quick)' if ctx.quick else ''}: {r['messages']} "
+            f"held-out through the pipeline at threshold {r['threshold']}: {r['messages']} "
             f"messages, {r['leads']} leads, {r['calls']} model calls",
             f"{r['leads']} leads",
             "",

@@ -1,12 +1,15 @@
-"""Section 3: triage overhead and throughput against the fake Messages API.
+"""Section 3: triage overhead and throughput against the simulated Messages API.
 
 - Worker CPU per lead: `routing.services.triage_lead` called in one process with the
-  fake answering at once, so the figure is our code (prompt, SDK, validation, rules,
-  recording), not model wait. The fake runs in its own process. The process's first lead,
-  which also pays for loading what a worker keeps, is triaged first and shown apart.
+  simulated API (bench/simulator) answering at once, so the figure is our code (prompt, SDK,
+  validation, rules, recording), not model wait. The simulation runs in its own process.
+  The process's first lead, which also pays for loading what a worker keeps, is triaged
+  first and shown apart.
 - Throughput: the leads' triage tasks, enqueued by intake as usual, drained by a real
-  qcluster (default worker count) with the fake answering tier 1 after 400 ms and tier 2
-  after 1,500 ms; 15% of tier-1 answers ask for escalation. Leads per minute is measured
+  qcluster (default worker count) with the simulation answering tier 1 after 400 ms and
+  tier 2 after 1,500 ms; what escalates is what the simulated model's confidence puts below
+  the default threshold (the leads' senders are rewritten, so the simulation reads them by
+  keywords, bench/simulator/reading.py). Leads per minute is measured
   between the first and the last decision, so cluster start-up is not counted.
 - Peak RSS of one worker process, and of one web worker (from section 1's load).
 
@@ -17,9 +20,10 @@ Message-ID, so they are new leads and not threads of one another.
 import re
 import time
 
-from bench import fake, scratch
+from bench import scratch
 from bench.labelled import MAIL_DIR, read_labels
 from bench.report import Row, at_least, at_most, mb, ms, pct, rate
+from bench.simulator.process import running
 
 # The From field with its folded lines, not the line ending.
 FROM = re.compile(rb"^From:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*", re.MULTILINE)
@@ -91,7 +95,7 @@ def cpu_per_lead(count: int) -> dict:
 def throughput(ctx, count: int, workers: int | None = None) -> dict:
     db = ctx.scratch
     db.fresh()
-    with fake.running(0.4, 1.5) as base_url:
+    with running(0.4, 1.5) as base_url:
         env = db.env(ANTHROPIC_API_KEY="sk-bench", ANTHROPIC_BASE_URL=base_url)
         if workers:
             env["Q_WORKERS"] = str(workers)
@@ -127,13 +131,13 @@ def triage_section(ctx) -> list[Row]:
     db = ctx.scratch
     name = "3 triage"
     db.fresh()
-    with fake.running(0.0, 0.0) as base_url:
+    with running(0.0, 0.0) as base_url:
         env = db.env(ANTHROPIC_API_KEY="sk-bench", ANTHROPIC_BASE_URL=base_url)
         cpu = scratch.run_child(env, "bench.triage:cpu_per_lead", count=ctx.sizes.cpu_leads)
     rows = [
         Row(
             name,
-            f"worker CPU per lead, median of {cpu['leads']} (fake answers at once)",
+            f"worker CPU per lead, median of {cpu['leads']} (simulated API answers at once)",
             ms(cpu["cpu_ms_median"]),
             "<= 10 ms",
             at_most(cpu["cpu_ms_median"], 10),
@@ -165,7 +169,7 @@ def triage_section(ctx) -> list[Row]:
             Row(
                 name,
                 f"leads/min, {run['decided']}/{run['leads']} decided, {run['workers']} workers, "
-                f"fake 400 ms / 1,500 ms, {pct(run['escalated_share'])} escalated",
+                f"simulated 400 ms / 1,500 ms, {pct(run['escalated_share'])} escalated",
                 rate(per_minute, "/min"),
                 ">= 1,000/min",
                 at_least(per_minute, 1000),

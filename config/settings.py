@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.simulated_api",
             ],
         },
     },
@@ -234,6 +235,9 @@ WORKSPACE_POLL_SECONDS = envint("WORKSPACE_POLL_SECONDS", 10)
 # --- Anthropic (routing) ---------------------------------------------------------
 ANTHROPIC_API_KEY = envstr("ANTHROPIC_API_KEY")
 ANTHROPIC_BASE_URL = envstr("ANTHROPIC_BASE_URL")
+# On when ANTHROPIC_BASE_URL is the simulated Messages API (`make demo` without a key starts
+# it, bench/simulator): every page that shows a model name or a cost then says "simulated".
+LEADROUTER_SIMULATED_API = envbool("LEADROUTER_SIMULATED_API", False)
 # The reconciler retries a lead still awaiting triage this long after its last try.
 TRIAGE_RETRY_AFTER_SECONDS = envint("TRIAGE_RETRY_AFTER_SECONDS", 300)
 # Seconds per HTTP attempt (the SDK's default is 600). Retries are owned by

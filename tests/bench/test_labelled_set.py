@@ -1,16 +1,15 @@
-"""The benchmark's labelled set and the fake model's answers built from it (no database).
+"""The benchmark's labelled set (no database); the simulated model's answers from it are
+tests/bench/test_simulator.py's.
 
 The benchmark itself runs in CI as `make bench BENCH_ARGS=--quick` (.ci/run): these tests only
 keep its inputs honest, cheaply.
 """
 
-import json
 from collections import Counter
 
-from bench import fake
 from bench.labelled import LABELS, MAIL_DIR, generate, mail_files, read_labels
 from intake import hygiene, mime
-from routing import contract, defaults, prompt
+from routing import defaults
 
 SEEDED = [slug for slug, *_ in defaults.CATEGORIES]
 
@@ -58,47 +57,3 @@ def test_it_flags_every_labelled_machine_mail_at_the_gate():
             assert verdict.flag, row["file"]
         elif row["category"] in generate.LEAD_CATEGORIES | {"support"}:
             assert not verdict.flag, (row["file"], verdict)
-
-
-def test_it_answers_each_sender_with_its_label_as_valid_contract_json():
-    labels = {row["sender"].lower(): row for row in read_labels()}
-    escalations = fake.Escalations()
-    flagged = 0
-    for row in read_labels()[:40]:
-        shown = prompt.email_text(
-            subject="Hello", sender=row["sender"], body="Some text.", max_chars=12000
-        )
-        request = {
-            "model": "claude-haiku-5-5",
-            "messages": [{"role": "user", "content": f"<<<EMAIL x>>>\n{shown}\n<<<END x>>>"}],
-        }
-        body, tier1 = fake.answer_for(request, labels, escalations)
-        output = contract.validate(json.dumps(body), categories=SEEDED, message_text=shown)
-        assert tier1 and output.category == row["category"]
-        assert output.is_lead == (row["is_lead"] == "yes")
-        flagged += output.needs_escalation
-    assert flagged == 6  # 15% of 40
-
-
-def test_the_fake_bills_what_the_request_sends_and_a_draft_as_more_input():
-    categories = [(slug, name, description) for slug, name, description, *_ in defaults.CATEGORIES]
-    email = {"subject": "Pricing", "sender": "a@b.example", "body": "How much for 12?"}
-    system, messages, _ = prompt.build_request_parts(
-        categories=categories, max_chars=12000, **email
-    )
-    schema = contract.triage_schema(SEEDED)
-    alone = {
-        "system": system,
-        "messages": messages,
-        "output_config": {"format": {"type": "json_schema", "schema": schema}},
-    }
-    _, checked, _ = prompt.build_request_parts(
-        categories=categories, max_chars=12000, previous={"category": "pricing_request"}, **email
-    )
-    sent_chars = len(system[0]["text"]) + len(messages[0]["content"])
-    sent_chars += len(json.dumps(schema, separators=(",", ":")))
-
-    assert fake.input_tokens(alone) == sent_chars // 4  # the schema is billed as input too
-    assert fake.input_tokens({**alone, "messages": checked}) > fake.input_tokens(alone)
-    assert fake.usage_for(alone, tier1=True)["output_tokens"] == fake.TIER1_OUTPUT_TOKENS
-    assert fake.usage_for(alone, tier1=False)["output_tokens"] == fake.TIER2_OUTPUT_TOKENS

@@ -25,7 +25,9 @@ def test_it_loads_the_demo_data_through_intake_and_prints_logins():
         username, password = line.split("login:")[1].strip().split(" / ")
         assert authenticate(username=username, password=password) is not None
         logins[line.split()[0]] = (username, password)
-    assert "Claude is off" in text
+    # Without a key the demo's processes would call the simulated Messages API (--setup-only
+    # starts none; tests/ops/test_demo_simulated.py starts it).
+    assert "simulated Messages API" in text and "Claude is off" not in text
 
     assert Message.objects.count() == 15
     assert Message.objects.filter(parse_state=Message.ParseState.PENDING).count() == 0
@@ -100,3 +102,11 @@ def test_it_ships_example_rules_the_rule_admin_would_accept():
             rule["match"], rule["conditions"], rule["actions"], stage=rule["stage"]
         )
         assert problems == [], rule["name"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_says_claude_is_off_with_the_local_option():
+    out = StringIO()
+    call_command("demo", "--setup-only", "--local", stdout=out)
+    assert "Claude is off" in out.getvalue()
+    assert "simulated" not in out.getvalue()

@@ -18,7 +18,7 @@ from bench.run import SECTIONS, machine, run
 class Command(BaseCommand):
     help = (
         "Measure intake, import, triage, cost and django-helpdesk side by side against a "
-        "scratch PostgreSQL database, gunicorn and the fake Messages API; print one table."
+        "scratch PostgreSQL database, gunicorn and the simulated Messages API; print one table."
     )
 
     def add_arguments(self, parser):

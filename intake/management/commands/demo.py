@@ -1,4 +1,12 @@
-"""`make demo`: migrate, create logins, load sample mail, run web server and worker."""
+"""`make demo`: migrate, create logins, load sample mail, run web server and worker.
+
+Without ANTHROPIC_API_KEY the demo starts the simulated Messages API (`python -m
+bench.simulator`, a process of its own: intake imports nothing from bench) on a free local
+port and gives the web server and the worker a dummy key, ANTHROPIC_BASE_URL pointing at it
+and LEADROUTER_SIMULATED_API=1, so a newcomer sees tiers, escalations, costs and savings, with
+every page saying "simulated". `--local` keeps the plain no-key path: rules and the local
+classifier, at no cost.
+"""
 
 import os
 import secrets
@@ -20,6 +28,8 @@ from intake import services, submissions
 from intake.models import Channel, Form
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+# Not a credential: the simulated API takes any non-empty key, and the real one refuses this.
+SIMULATED_KEY = "simulated-api-no-key"
 
 # Example rules an admin would write, shown in the rule admin and applied to the samples:
 # the Northwind request (about 900 employees) and Helix Pharma's (SSO, a DPA) go to the
@@ -97,15 +107,29 @@ class Command(BaseCommand):
         parser.add_argument(
             "--setup-only", action="store_true", help="Load data and print logins, run nothing."
         )
+        parser.add_argument(
+            "--local",
+            action="store_true",
+            help="Without an API key, decide by rules and the local classifier only (no "
+            "simulated Messages API).",
+        )
 
-    def handle(self, *args, host, port, setup_only, **options):
+    def handle(self, *args, host, port, setup_only, local, **options):
         call_command("migrate", interactive=False, verbosity=0)
         logins = self.create_users()
         self.create_rules()
         loaded = self.load_samples()
         self.stdout.write(self.style.SUCCESS("leadrouter demo is ready"))
         self.stdout.write(f"  sample messages: {loaded} new (processed by the worker)")
-        if not settings.ANTHROPIC_API_KEY:
+        simulate = not settings.ANTHROPIC_API_KEY and not local
+        if simulate:
+            self.stdout.write(
+                "  ANTHROPIC_API_KEY is unset: the model tiers answer from a simulated Messages "
+                "API (bench/simulator), not Claude; every page says 'simulated'. "
+                "`make demo DEMO_MODEL=local` (manage.py demo --local) uses the local "
+                "classifier instead."
+            )
+        elif not settings.ANTHROPIC_API_KEY:
             self.stdout.write(
                 "  Claude is off (ANTHROPIC_API_KEY is unset): leads are decided by rules and "
                 "the local classifier, labelled 'local'."
@@ -119,7 +143,7 @@ class Command(BaseCommand):
         )
         if setup_only:
             return
-        self.run_processes(host, port)
+        self.run_processes(host, port, simulate=simulate)
 
     def create_users(self) -> dict[str, tuple[str, str]]:
         groups = {name: Group.objects.get_or_create(name=name)[0] for name in ("sales", "manager")}
@@ -179,13 +203,19 @@ class Command(BaseCommand):
             created += result.created
         return created
 
-    def run_processes(self, host: str, port: int) -> None:
+    def run_processes(self, host: str, port: int, *, simulate: bool) -> None:
         with socket.socket() as probe:
             if probe.connect_ex((host, port)) == 0:
                 raise CommandError(f"{host}:{port} is already in use: stop what runs there first")
         python = sys.executable
         bindir = Path(python).parent
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        processes = []
+        if simulate:
+            simulator, base_url = start_simulated_api(python)
+            processes.append(simulator)
+            env.update(simulated_environment(base_url))
+            self.stdout.write(f"  simulated Messages API: {base_url} (seeded; not Claude)")
         web = subprocess.Popen(
             [
                 str(bindir / "gunicorn"),
@@ -197,6 +227,7 @@ class Command(BaseCommand):
             env=env,
         )
         worker = subprocess.Popen([python, "manage.py", "qcluster"], env=env)
+        processes[:0] = [web, worker]
         self.stdout.write(f"  web: http://{host}:{port}/  admin: http://{host}:{port}/admin/")
         self.stdout.write("  Ctrl-C stops the web server and the worker.")
         stopping = False
@@ -207,15 +238,42 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        while not stopping and web.poll() is None and worker.poll() is None:
+        while not stopping and all(process.poll() is None for process in processes):
             time.sleep(0.3)
-        for process in (web, worker):
+        for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in (web, worker):
+        for process in processes:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
         self.stdout.write("stopped web server and worker")
+
+
+def start_simulated_api(python: str = sys.executable) -> tuple[subprocess.Popen, str]:
+    """`python -m bench.simulator` on a free loopback port: (its process, its base URL). It
+    serves until its stdin closes or it is sent SIGTERM."""
+    process = subprocess.Popen(
+        [python, "-m", "bench.simulator"],
+        cwd=settings.BASE_DIR,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    base_url = process.stdout.readline().strip()
+    if not base_url.startswith("http://127.0.0.1:"):
+        process.kill()
+        process.wait()
+        raise CommandError("the simulated Messages API (python -m bench.simulator) did not start")
+    return process, base_url
+
+
+def simulated_environment(base_url: str) -> dict[str, str]:
+    """What the web server and the worker are given to call the simulated API."""
+    return {
+        "ANTHROPIC_API_KEY": SIMULATED_KEY,
+        "ANTHROPIC_BASE_URL": base_url,
+        "LEADROUTER_SIMULATED_API": "1",
+    }
