@@ -88,13 +88,20 @@ def baselines(data: rp.Replay, weights, *, high_value, seed: int) -> dict:
     if not n:
         return {}
     none = np.zeros(n, dtype=bool)
-    every = np.ones(n, dtype=bool)
     oracle = data.wrong1.copy()  # escalate exactly what tier 1 gets wrong
     return {
         "all_tier1": rp.point(data, none, weights, high_value=high_value, name="all tier 1"),
-        "all_tier2": rp.point(data, every, weights, high_value=high_value, name="all tier 2"),
+        "all_tier2": all_tier2(data, weights, high_value=high_value),
         "oracle": rp.point(data, oracle, weights, high_value=high_value, name="oracle"),
     }
+
+
+def all_tier2(data: rp.Replay, weights, *, high_value) -> dict:
+    """Every message to tier 2 and none to tier 1: the cost share's denominator, so 100%."""
+    every = np.ones(len(data), dtype=bool)
+    out = rp.point(data, every, weights, high_value=high_value, name="all tier 2")
+    out["cost_share"] = 1.0 if data.cost2.sum() > 0 else None
+    return out
 
 
 def random_at(data: rp.Replay, rate: float, *, high_value, seed: int) -> dict:
@@ -194,9 +201,7 @@ def test_report(data: rp.Replay, chosen: dict, *, high_value, seed: int, rounds:
         "alpha": chosen["chosen"]["alpha"],
         "global": rp.point(part, global_mask, weights, high_value=high_value, name="global"),
         "chosen": rp.point(part, mask, weights, high_value=high_value, name="chosen"),
-        "all_tier2": rp.point(
-            part, np.ones(len(part), bool), weights, high_value=high_value, name="all tier 2"
-        ),
+        "all_tier2": all_tier2(part, weights, high_value=high_value),
     }
     # The paired loss against all-tier-2 on the same resamples (positive: the router is worse).
     correct = (rp.routed(part, mask)[0] == part.label).astype(np.float32)

@@ -6,6 +6,8 @@ out of the way (bench/labelled/labels.csv carries `value`, `kind` and `sender`).
 is checked before anything runs, and the first problem found is one `LabelError` naming the
 row and the column, so a typo never costs an API call.
 
+A file is looked up beside `labels.csv`, then in a `mail/` folder beside it.
+
 The category must be a slug the set allows: the lines of `categories.txt` beside
 `labels.csv` when the set has one, else the active `Category` rows of the database.
 """
@@ -17,6 +19,7 @@ from pathlib import Path
 
 LABELS = "labels.csv"
 CATEGORIES = "categories.txt"
+MAIL = "mail"  # files are found beside labels.csv, or in its mail/ folder (bench/labelled)
 REQUIRED = ("file", "category", "is_lead")
 DIFFICULTIES = ("easy", "hard", "ambiguous")
 TRUE = {"yes", "true", "1", "y"}
@@ -119,6 +122,8 @@ def _item(root: Path, labels: Path, line: int, row: dict, allowed, seen) -> Labe
         raise fail("file", f"{name!r} is already on line {seen[name]}")
     seen[name] = line
     file = (root / name).resolve()
+    if not file.is_file() and (root / MAIL / name).is_file():
+        file = (root / MAIL / name).resolve()
     if root.resolve() not in file.parents:
         raise fail("file", f"{name!r} is outside the set's directory")
     if not file.is_file():

@@ -346,7 +346,9 @@ def test_it_computes_known_metrics_baselines_and_apgr(tmp_path):
     # Misses: the wrong ones tier 1 keeps (m0, m1, m2): 3 of 10.
     assert base["all_tier1"]["miss_rate"] == pytest.approx(0.3)
     assert base["all_tier2"]["accuracy"] == pytest.approx(0.9)
-    assert base["all_tier2"]["cost_share"] == pytest.approx(1.1)
+    # The baseline pays no tier-1 call; the router at threshold 1.0 pays both.
+    assert base["all_tier2"]["cost_share"] == 1.0
+    assert curve_at(report, 1.0)["cost_share"] == pytest.approx(1.1)
     assert base["all_tier2"]["high_value_recall"] == 1.0
     # Tier 2's macro-F1: a: 4/4 right (F1 1); b: 3 true, 4 predicted, 3 right (6/7);
     # c: 3 true, 2 predicted, 2 right (4/5).
