@@ -1,5 +1,6 @@
 """The replay report as a text table, Markdown, or an SVG of the cost-quality curve."""
 
+import math
 from xml.sax.saxutils import escape
 
 BASELINE_ORDER = ("all_tier1", "all_tier2", "random", "oracle", "policy")
@@ -196,10 +197,15 @@ def svg(report: dict, *, title: str = "Router: accuracy against cost") -> str:
     others = [report["baselines"].get(key) for key in MARKERS]
     chosen = report["chosen"].get("point")
     everything = points + [p for p in [*others, chosen] if p]
-    xmax = max([1.0] + [p["cost_share"] or 0 for p in everything])
+    # Round axes: x in steps of 20% from 0, y in steps of 5 points.
+    xmax = math.ceil(max([1.0] + [p["cost_share"] or 0 for p in everything]) / 0.2 - 1e-9) * 0.2
     accuracies = [p["accuracy"] for p in everything if p.get("accuracy") is not None] or [0, 1]
-    ymin = max(0.0, min(accuracies) - 0.05)
-    ymax = min(1.0, max(accuracies) + 0.05) if max(accuracies) + 0.05 > ymin else ymin + 0.1
+    ymin = max(0.0, math.floor(min(accuracies) / 0.05 - 1e-9) * 0.05)
+    ymax = min(1.0, math.ceil(max(accuracies) / 0.05 + 1e-9) * 0.05)
+    if ymax <= ymin:
+        ymin, ymax = max(0.0, ymax - 0.1), max(ymax, 0.1)
+    x_ticks = int(round(xmax / 0.2))
+    y_ticks = max(int(round((ymax - ymin) / 0.05)), 1)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(value):
@@ -216,13 +222,17 @@ def svg(report: dict, *, title: str = "Router: accuracy against cost") -> str:
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
         f'<text x="{LEFT}" y="20" font-size="14" font-weight="bold">{escape(title)}</text>',
     ]
-    for i in range(6):  # grid and ticks
-        xv, yv = xmax * i / 5, ymin + (ymax - ymin) * i / 5
+    for i in range(x_ticks + 1):  # grid and ticks
+        xv = 0.2 * i
         out.append(
             f'<line x1="{x(xv):.1f}" y1="{TOP}" x2="{x(xv):.1f}" y2="{TOP + plot_h}" '
             'stroke="#e5e5e5"/>'
             f'<text x="{x(xv):.1f}" y="{TOP + plot_h + 16}" text-anchor="middle">'
             f"{xv * 100:.0f}%</text>"
+        )
+    for i in range(y_ticks + 1):
+        yv = ymin + (ymax - ymin) * i / y_ticks
+        out.append(
             f'<line x1="{LEFT}" y1="{y(yv):.1f}" x2="{LEFT + plot_w}" y2="{y(yv):.1f}" '
             'stroke="#e5e5e5"/>'
             f'<text x="{LEFT - 6}" y="{y(yv) + 4:.1f}" text-anchor="end">{yv * 100:.0f}%</text>'
