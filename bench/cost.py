@@ -77,9 +77,8 @@ def run_labelled(files: list[str], threshold: str | None = None) -> dict:
     leads = per_lead["n"]
     tier2 = calls.price_in_force(policy.tier2_model, timezone.now())
     # The all-tier-2 call for a lead is tier 1's request sent to tier 2: the same input.
-    tier1_input = ModelCall.objects.filter(tier=1, input_tokens__isnull=False).aggregate(
-        mean=Avg("input_tokens")
-    )["mean"]
+    tier1_calls = ModelCall.objects.for_leads().filter(tier=1, input_tokens__isnull=False)
+    tier1_input = tier1_calls.aggregate(mean=Avg("input_tokens"))["mean"]
     one_tier2_call = prices.cost(
         prices.Usage(
             input_tokens=round(tier1_input or 0),
@@ -94,11 +93,12 @@ def run_labelled(files: list[str], threshold: str | None = None) -> dict:
     flagged_people = [row for row in people if hygiene[message_of[row["file"]]]]
     triaged = Triage.objects.filter(decided_at__isnull=False)
     by_model = triaged.exclude(model__in=["local", "rules"])
-    with_calls = ModelCall.objects.values("lead_id").distinct().count()
+    with_calls = ModelCall.objects.for_leads().values("lead_id").distinct().count()
     escalated = by_model.filter(escalated=True).count()
     # What escalating cost: every tier-2 or tier-3 call but the audits (retries included).
     escalation_usd = (
-        ModelCall.objects.filter(tier__gte=2, cost_usd__isnull=False)
+        ModelCall.objects.for_leads()
+        .filter(tier__gte=2, cost_usd__isnull=False)
         .exclude(purpose=ModelCall.Purpose.SHADOW_AUDIT)
         .aggregate(total=Sum("cost_usd"))["total"]
     )

@@ -83,7 +83,7 @@ def cpu_per_lead(count: int) -> dict:
     per_lead.sort()
     return {
         "leads": count,
-        "calls": ModelCall.objects.exclude(lead_id=first).count(),
+        "calls": ModelCall.objects.for_leads().exclude(lead_id=first).count(),
         "first_lead_cpu_ms": first_ms,
         "cpu_ms_median": per_lead[len(per_lead) // 2],
         "cpu_ms_mean": sum(per_lead) / count,

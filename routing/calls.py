@@ -163,8 +163,9 @@ def _spend_between(since, boundary) -> tuple[Decimal, Decimal]:
         cursor.execute(
             f"SELECT COALESCE(SUM(cost_usd) FILTER (WHERE created_at < %s), 0), "
             f"COALESCE(SUM(cost_usd) FILTER (WHERE created_at >= %s), 0) "
-            f"FROM {ModelCall._meta.db_table} WHERE created_at >= %s",
-            [boundary or since, boundary or since, since],
+            f"FROM {ModelCall._meta.db_table} WHERE created_at >= %s AND purpose <> %s",
+            # Evaluation calls (`evaluate_router`) are not triage's spend: no lead pays for them.
+            [boundary or since, boundary or since, since, ModelCall.Purpose.EVALUATION],
         )
         return cursor.fetchone()
 

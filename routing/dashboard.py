@@ -214,7 +214,8 @@ WITH per_lead AS (
            l.status = 'filtered' AND t.id IS NULL AS hygiene
     FROM intake_lead l
     LEFT JOIN routing_triage t ON t.lead_id = l.id
-    LEFT JOIN routing_modelcall c ON c.lead_id = l.id
+    -- Evaluation calls have no lead; the purpose test says so where it matters.
+    LEFT JOIN routing_modelcall c ON c.lead_id = l.id AND c.purpose <> 'evaluation'
     WHERE l.received_at >= %(since)s AND l.received_at < %(until)s
     GROUP BY l.id, t.id
 ),
@@ -317,6 +318,7 @@ WITH calls AS (
     FROM routing_modelcall c
     JOIN intake_lead l ON l.id = c.lead_id
     WHERE l.received_at >= %(since)s AND l.received_at < %(until)s
+      AND c.purpose <> 'evaluation'
 ),
 day_prices AS (
     -- The tier-2 price row in force on each day that has calls: looked up once a day.

@@ -42,6 +42,17 @@ class ModelPrice(models.Model):
         return f"{self.model} from {self.effective_from}"
 
 
+class ModelCallQuerySet(models.QuerySet):
+    def for_leads(self):
+        """The calls made for leads: what cost per lead, savings and the daily budget count.
+        Evaluation calls (`evaluate_router --record`) are spend too, but on a labelled set,
+        and are shown apart."""
+        return self.exclude(purpose=ModelCall.Purpose.EVALUATION).filter(lead__isnull=False)
+
+    def evaluation(self):
+        return self.filter(purpose=ModelCall.Purpose.EVALUATION)
+
+
 class ModelCall(models.Model):
     """One row per Anthropic API call, created before the call and completed after it."""
 
@@ -52,8 +63,17 @@ class ModelCall(models.Model):
         SHADOW_AUDIT = "shadow_audit", "Shadow audit"
         RERUN = "rerun", "Re-run by a rep"
         COUNT_TOKENS = "count_tokens", "Token count"
+        # `evaluate_router --record`: a labelled message, no lead; never part of a lead's cost.
+        EVALUATION = "evaluation", "Router evaluation"
 
-    lead = models.ForeignKey("intake.Lead", on_delete=models.CASCADE, related_name="model_calls")
+    # Null only for evaluation calls (a labelled message is not a lead).
+    lead = models.ForeignKey(
+        "intake.Lead",
+        on_delete=models.CASCADE,
+        related_name="model_calls",
+        null=True,
+        blank=True,
+    )
     tier = models.PositiveSmallIntegerField(choices=TIER_CHOICES, default=1)
     model = models.CharField(max_length=100)
     purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.TRIAGE)
@@ -78,6 +98,8 @@ class ModelCall(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ModelCallQuerySet.as_manager()
+
     class Meta:
         indexes = [
             models.Index(fields=["created_at"], name="model_call_created"),
@@ -85,6 +107,8 @@ class ModelCall(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.lead_id is None:
+            return f"{self.model} ({self.get_purpose_display()})"
         return f"{self.model} for lead {self.lead_id}"
 
 

@@ -1,0 +1,1 @@
+"""Router evaluation on labelled sets: read, record, replay, calibrate, report."""
