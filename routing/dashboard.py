@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from intake.models import Lead
-from routing import charts
+from routing import charts, quality
 from routing.calls import spend_today
 from routing.models import Circuit, Feedback, RoutingPolicy, ShadowAudit, Triage, model_family
 
@@ -456,6 +456,7 @@ def _build(rng: Range, now: datetime | None) -> dict:
         "budget": budget(now, policy),
         "agreement": agreement(rows),
         "audits_pending": audits_pending(),
+        "quality": quality.panel(rng, now),
         "cost_chart": charts.bar_chart(
             [(f"{d['day']:%m-%d}", d["total"]) for d in costs["days"]],
             title="Cost of the leads received each day (USD)",

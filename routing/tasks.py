@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from django_q.conf import Conf
 
-from routing import audits, reconcile, rerun, services, waiting
+from routing import audits, quality, reconcile, rerun, services, waiting
 from routing.models import Circuit
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,12 @@ def requeue_stuck_triage() -> int:
 
 def run_shadow_audits() -> dict:
     return dict(audits.run())
+
+
+def check_quality_drift() -> int | None:
+    """The last 7 days' miss rate against the policy's alpha; the open alert's id, if any."""
+    alert = quality.check_drift()
+    return alert.pk if alert else None
 
 
 def rerun_triage(lead_id: int, tier: int, user_id: int | None = None) -> None:

@@ -17,6 +17,7 @@ from routing.models.decisions import (
     SavedView,
     Triage,
 )
+from routing.models.quality import QualityAlert, ThresholdChange
 from routing.models.setup import TIER_CHOICES, Category, Queue, QueueMembership, RoutingPolicy, Rule
 
 __all__ = [
@@ -31,11 +32,13 @@ __all__ = [
     "Feedback",
     "ModelCall",
     "ModelPrice",
+    "QualityAlert",
     "Queue",
     "QueueMembership",
     "Rule",
     "RoutingPolicy",
     "SavedView",
+    "ThresholdChange",
     "ShadowAudit",
     "Triage",
     "model_family",

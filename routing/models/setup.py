@@ -128,6 +128,15 @@ class RoutingPolicy(models.Model):
         help_text="Share of confident tier-1 decisions also checked by the tier-2 model, to "
         "measure agreement: sent later in a Message Batch (half price), without tier 1's answer.",
     )
+    quality_alpha = models.DecimalField(
+        "quality target (alpha)",
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.050"),
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("0.5"))],
+        help_text="The largest acceptable miss rate: the share of leads tier 1 decides alone "
+        "and gets wrong. Threshold advice aims under it; the drift check alerts above it.",
+    )
     score_weights = models.JSONField(
         default=dict,
         blank=True,
