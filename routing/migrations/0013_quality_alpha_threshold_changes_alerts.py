@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("routing", "0011_requeue_stuck_triage_every_minute"),
+        ("routing", "0012_model_call_evaluation_purpose"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

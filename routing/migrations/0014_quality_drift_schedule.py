@@ -18,7 +18,7 @@ def remove_schedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("routing", "0012_quality_alpha_threshold_changes_alerts"),
+        ("routing", "0013_quality_alpha_threshold_changes_alerts"),
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 
