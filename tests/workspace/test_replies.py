@@ -227,3 +227,23 @@ def test_it_refuses_a_reply_on_another_queues_lead_with_a_404(client, mailoutbox
     rep_client(client, queues=("sales",))
     assert send(client, lead, on_commit).status_code == 404
     assert mailoutbox == [] and not Message.objects.filter(direction="outbound").exists()
+
+
+def test_it_shows_first_response_time_on_the_queue_and_the_dashboard(client, mailoutbox, on_commit):
+    from tests.workspace.people import make_manager
+
+    lead = sales_lead(1)
+    rep_client(client)
+    assert "answered in" not in client.get("/").content.decode()
+    send(client, lead, on_commit)
+    Lead.objects.filter(pk=lead.pk).update(
+        first_response_at=lead.received_at + timedelta(minutes=75)
+    )
+    assert "answered in 1 h 15" in client.get("/?status=all").content.decode()
+    admin = make_manager("admin")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    start = lead.received_at.date().isoformat()
+    page = client.get(f"/admin/routing/dashboard/?start={start}&end={start}").content.decode()
+    assert "median <strong>1 h 15 min</strong>; 1 of 1 answered within their queue" in page
