@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from intake import leads, outbound
 from intake.models import Lead, Message, Outbox
-from routing.models import Activity
+from routing.models import Activity, ReplyKnowledge, ReplyTemplate
+from routing.models.replies import substitute
 from workspace.actions import ActionError, display_name
 
 # A first reply moves a lead that nobody had answered yet (RELIABILITY: a compare-and-set,
@@ -92,14 +93,59 @@ def retry_reply(lead: Lead, outbox_id: int) -> None:
         raise ActionError("Only a mail that failed can be retried; this one has not failed.")
 
 
-def composer_context(lead: Lead, *, data: dict | None = None, error: str = "") -> dict:
-    """What the lead page needs for the composer and the outbox: the fields (what the rep
-    typed, when a send was refused), and each outbound message's delivery."""
+def composer_context(request, lead: Lead, *, data: dict | None = None, error: str = "") -> dict:
+    """What the lead page needs for the composer: the fields (what the rep typed when a send
+    was refused, else a picked template, else the defaults) and the templates to pick."""
+    triage = getattr(lead, "triage", None)
+    scope = {"queue_id": triage.queue_id if triage else None, "category": _category(lead)}
+    templates = list(ReplyTemplate.objects.filter(is_active=True).for_lead(**scope))
+    picked = None
+    if data is None:
+        data = composer_initial(lead)
+        template_id = _number(request.GET.get("template"))
+        picked = next((t for t in templates if t.pk == template_id), None)
+        if picked is not None:
+            values = template_values(lead, request.user)
+            data["body"] = substitute(picked.body, values)
+            if picked.subject:
+                data["subject"] = outbound.one_line(substitute(picked.subject, values))
     return {
-        "composer": data or composer_initial(lead),
+        "composer": data,
         "composer_error": error,
+        "reply_templates": templates,
+        "picked_template": picked,
         "sales_from": outbound.sales_address(),
     }
+
+
+def template_values(lead: Lead, user) -> dict[str, str]:
+    triage = getattr(lead, "triage", None)
+    knowledge = (
+        ReplyKnowledge.objects.for_lead(
+            queue_id=triage.queue_id if triage else None, category=_category(lead)
+        )
+        .exclude(booking_link="")
+        .first()
+    )
+    contact = lead.contact
+    return {
+        "contact_name": contact.name if not contact.is_placeholder else "",
+        "company": contact.company or "",
+        "rep_name": display_name(user),
+        "booking_link": knowledge.booking_link if knowledge else "",
+    }
+
+
+def _category(lead: Lead) -> str:
+    triage = getattr(lead, "triage", None)
+    return (triage.category or "") if triage else ""
+
+
+def _number(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def timeline_event(message: Message) -> dict:

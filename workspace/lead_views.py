@@ -123,7 +123,7 @@ def lead_context(request, lead: Lead) -> dict:
         "since": timezone.now().isoformat(),
         "poll_seconds": settings.WORKSPACE_POLL_SECONDS,
         "show_html": number(request.GET.get("html")),
-        **compose.composer_context(lead),
+        **compose.composer_context(request, lead),
     }
 
 

@@ -48,7 +48,7 @@ def send(request, lead_id: int):
         )
     except ActionError as exc:
         context = lead_context(request, lead)
-        context.update(compose.composer_context(lead, data=data, error=str(exc)))
+        context.update(compose.composer_context(request, lead, data=data, error=str(exc)))
         return render(request, "workspace/lead.html", context, status=400)
     messages.success(request, "Reply queued; it shows as sent once the mail server took it.")
     return redirect(f"/leads/{lead.pk}/#thread-end")

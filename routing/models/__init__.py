@@ -17,6 +17,7 @@ from routing.models.decisions import (
     SavedView,
     Triage,
 )
+from routing.models.replies import ReplyKnowledge, ReplyTemplate
 from routing.models.setup import TIER_CHOICES, Category, Queue, QueueMembership, RoutingPolicy, Rule
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "ModelPrice",
     "Queue",
     "QueueMembership",
+    "ReplyKnowledge",
+    "ReplyTemplate",
     "Rule",
     "RoutingPolicy",
     "SavedView",

@@ -247,3 +247,30 @@ def test_it_shows_first_response_time_on_the_queue_and_the_dashboard(client, mai
     start = lead.received_at.date().isoformat()
     page = client.get(f"/admin/routing/dashboard/?start={start}&end={start}").content.decode()
     assert "median <strong>1 h 15 min</strong>; 1 of 1 answered within their queue" in page
+
+
+def test_it_fills_the_composer_from_a_template_of_the_leads_queue(client):
+    from routing.models import Category, Queue, ReplyKnowledge, ReplyTemplate
+
+    lead = sales_lead(1)
+    rep_client(client)
+    queue = lead.triage.queue
+    category = Category.objects.get(slug=lead.triage.category)
+    ReplyKnowledge.objects.create(queue=queue, text="Plans", booking_link="https://cal.test/robin")
+    mine = ReplyTemplate.objects.create(
+        name="Book a demo",
+        queue=queue,
+        category=category,
+        subject="Your demo, {company}",
+        body="Hi {contact_name},\n\nI'm {rep_name}; pick a time: {booking_link}. "
+        "{unknown} {rep_name.__class__}",
+    )
+    other_queue = Queue.objects.exclude(pk=queue.pk).first()
+    ReplyTemplate.objects.create(name="Support only", queue=other_queue, body="x")
+    page = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert "Book a demo" in page and "Support only" not in page
+    page = client.get(f"/leads/{lead.pk}/?template={mine.pk}").content.decode()
+    assert "Hi Dana Buyer,\n\nI&#x27;m Robin Rep; pick a time: https://cal.test/robin." in page
+    # Only the four names are replaced; anything else in braces stays text.
+    assert "{unknown} {rep_name.__class__}" in page
+    assert 'value="Your demo,"' in page
