@@ -290,6 +290,15 @@ EMAIL_PORT = envint("EMAIL_PORT", 587)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(VAR_DIR / "sent-mail"))
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
+# Replies and acknowledgements go out as "<rep name>" <SALES_FROM_EMAIL>, with
+# Reply-To: reply+<token>@INTAKE_REPLY_DOMAIN so the answer joins its lead.
+SALES_FROM_EMAIL = envstr("SALES_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+# Attachments of one reply, in all.
+OUTBOUND_MAX_BYTES = envint("OUTBOUND_MAX_BYTES", 20_000_000)
+# An acknowledgement goes to one contact at most once in this many hours.
+ACK_WINDOW_HOURS = envint("ACK_WINDOW_HOURS", 24)
 
 LOGGING = {
     "version": 1,

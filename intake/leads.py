@@ -69,3 +69,13 @@ def merge_leads(*, target: Lead, source: Lead, move_related: Callable[[], None])
         source.delete()
         search.refresh([target.pk])
     return moved
+
+
+def record_first_response(lead_id: int, at) -> bool:
+    """The lead's first reply went out at `at` (kept when one is already recorded). True
+    when this was the first."""
+    return bool(
+        Lead.objects.filter(pk=lead_id, first_response_at__isnull=True).update(
+            first_response_at=at, updated_at=timezone.now()
+        )
+    )

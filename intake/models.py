@@ -102,6 +102,9 @@ class Lead(models.Model):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     # Contact, company, subject and message text (intake.search keeps it current).
     search = SearchVectorField(null=True, editable=False)
+    # When our first reply (not an acknowledgement) was sent: first-response time is this
+    # minus received_at, shown against the queue's SLA.
+    first_response_at = models.DateTimeField(null=True, blank=True)
 
     objects = LeadQuerySet.as_manager()
 
@@ -116,6 +119,10 @@ class Lead(models.Model):
 
 
 class Message(models.Model):
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", "Inbound"
+        OUTBOUND = "outbound", "Outbound"
+
     class Hygiene(models.TextChoices):
         NONE = "", "None"
         AUTO_REPLY = "auto_reply", "Auto-reply"
@@ -132,7 +139,12 @@ class Message(models.Model):
         Lead, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
-    # postmark, mailgun, ..., raw, import, form, api
+    # Outbound: a reply or an acknowledgement we sent (intake.outbound), its Outbox row says
+    # whether it left.
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.INBOUND
+    )
+    # postmark, mailgun, ..., raw, import, form, api; "outbound" for ours
     provider = models.CharField(max_length=30)
     provider_message_id = models.CharField(max_length=255, blank=True)
     # The REST API caller (a token's user). Its external_id, kept in provider_message_id,
@@ -214,6 +226,41 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.subject or self.message_id or f"message {self.pk}"
+
+
+class Outbox(models.Model):
+    """One outbound mail's delivery: claimed (queued -> sending) before the backend is called,
+    so a killed worker never sends it twice (intake/outbound.py says why at-most-once)."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", "Reply"
+        ACK = "ack", "Acknowledgement"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="outbox")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REPLY)
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.QUEUED, db_index=True
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "outbox"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.message_id}: {self.get_state_display()}"
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:

@@ -2,7 +2,7 @@
 
 import logging
 
-from intake import services
+from intake import outbound, services
 
 logger = logging.getLogger(__name__)
 
@@ -31,3 +31,11 @@ def requeue_stuck_messages() -> int:
 
 def prune_webhook_nonces() -> int:
     return services.prune_webhook_nonces()
+
+
+def send_outbound(outbox_id: int) -> None:
+    outbound.deliver(outbox_id)
+
+
+def reconcile_outbox() -> dict:
+    return outbound.reconcile_outbox()

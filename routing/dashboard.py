@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from intake.models import Lead
-from routing import charts, quality
+from routing import charts, quality, response_times
 from routing.calls import spend_today
 from routing.models import Circuit, Feedback, RoutingPolicy, ShadowAudit, Triage, model_family
 
@@ -457,6 +457,7 @@ def _build(rng: Range, now: datetime | None) -> dict:
         "agreement": agreement(rows),
         "audits_pending": audits_pending(),
         "quality": quality.panel(rng, now),
+        "first_response": response_times.first_response(rng.since, rng.until),
         "cost_chart": charts.bar_chart(
             [(f"{d['day']:%m-%d}", d["total"]) for d in costs["days"]],
             title="Cost of the leads received each day (USD)",

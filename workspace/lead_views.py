@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from intake.downloads import attachment_response
 from intake.models import Attachment, Lead, Message
 from routing.models import Category, RoutingPolicy, model_family
-from workspace import access, actions
+from workspace import access, actions, compose
 from workspace.forms import NoteForm, QualificationForm
 from workspace.views import decorate, is_htmx, number, parse_since, workspace_view
 
@@ -73,6 +73,7 @@ def lead_context(request, lead: Lead) -> dict:
     thread = list(
         lead.messages.order_by("received_at", "pk")
         .defer("raw", "headers", "provider_payload")
+        .select_related("outbox")
         .prefetch_related("attachments")
     )
     model_calls = list(lead.model_calls.order_by("created_at", "pk"))
@@ -122,6 +123,7 @@ def lead_context(request, lead: Lead) -> dict:
         "since": timezone.now().isoformat(),
         "poll_seconds": settings.WORKSPACE_POLL_SECONDS,
         "show_html": number(request.GET.get("html")),
+        **compose.composer_context(request, lead),
     }
 
 
@@ -145,6 +147,8 @@ def timeline(lead, thread, triage, model_calls, activities) -> list[dict]:
                 "text": f"{message.get_channel_display()} via {message.provider}: "
                 f"{message.subject or '(no subject)'}",
             }
+            if message.direction == "inbound"
+            else compose.timeline_event(message)
         )
     for call in model_calls:
         text = f"{call.get_purpose_display()}: {call.model}"

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from workspace import api, lead_views, views
+from workspace import api, lead_views, replies, views
 
 urlpatterns = [
     path("api/", include(api.urlpatterns)),
@@ -35,4 +35,10 @@ urlpatterns = [
     path("leads/<int:lead_id>/rerun/", lead_views.rerun, name="lead-rerun"),
     path("leads/<int:lead_id>/spam/", lead_views.mark_spam, name="lead-spam"),
     path("leads/<int:lead_id>/merge/", lead_views.merge, name="lead-merge"),
+    path("leads/<int:lead_id>/reply/", replies.send, name="lead-reply"),
+    path(
+        "leads/<int:lead_id>/outbox/<int:outbox_id>/retry/",
+        replies.retry,
+        name="lead-reply-retry",
+    ),
 ]

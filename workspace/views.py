@@ -240,11 +240,20 @@ def decorate(leads: list[Lead]) -> None:
         lead.channel_label = channels.get(lead.channel, lead.channel)
         lead.received_iso = lead.received_at.isoformat()
         lead.age = short_duration(now - lead.received_at)
+        answered = lead.first_response_at and lead.first_response_at <= (triage.sla_due or now)
         lead.breached = bool(
-            triage.sla_due and triage.sla_due < now and lead.status in Lead.OPEN_STATUSES
+            triage.sla_due
+            and triage.sla_due < now
+            and lead.status in Lead.OPEN_STATUSES
+            and not answered
         )
         lead.row_class = "breached" if lead.breached else ""
-        if triage.sla_due is None or lead.status not in Lead.OPEN_STATUSES:
+        if lead.first_response_at:
+            # Answered: how long our first reply took, against the queue's SLA.
+            late = triage.sla_due and lead.first_response_at > triage.sla_due
+            took = short_duration(lead.first_response_at - lead.received_at)
+            lead.sla_text = f"answered in {took}" + (" (after the SLA)" if late else "")
+        elif triage.sla_due is None or lead.status not in Lead.OPEN_STATUSES:
             lead.sla_text = ""
         elif lead.breached:
             lead.sla_text = f"SLA breached {short_duration(now - triage.sla_due)} ago"

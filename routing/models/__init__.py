@@ -18,6 +18,7 @@ from routing.models.decisions import (
     Triage,
 )
 from routing.models.quality import QualityAlert, ThresholdChange
+from routing.models.replies import ReplyKnowledge, ReplyTemplate
 from routing.models.setup import TIER_CHOICES, Category, Queue, QueueMembership, RoutingPolicy, Rule
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "QualityAlert",
     "Queue",
     "QueueMembership",
+    "ReplyKnowledge",
+    "ReplyTemplate",
     "Rule",
     "RoutingPolicy",
     "SavedView",
