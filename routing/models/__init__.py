@@ -14,6 +14,7 @@ from routing.models.decisions import (
     SLA_ORDER,
     Activity,
     Feedback,
+    FollowUp,
     SavedView,
     Triage,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "Category",
     "Circuit",
     "Feedback",
+    "FollowUp",
     "ModelCall",
     "ModelPrice",
     "Queue",
