@@ -1,4 +1,4 @@
-"""GET /healthz: for load balancers and uptime checks.
+"""GET (or HEAD) /healthz: for load balancers and uptime checks.
 
 The status code is the answer (200, or 503 without a database). Anonymous callers get no
 more than that in the body: worker cluster ids, their state and how many there are are
@@ -8,10 +8,10 @@ for staff (signed in), never for whoever finds the URL.
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request):
     try:

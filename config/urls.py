@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from config import health
+from config import errors, health
 from config.auth import AdminLoginForm, LoginForm, PasswordResetRequestForm
 
 # Failed sign-ins are throttled on the admin's login too (config/auth.py).
@@ -12,6 +12,7 @@ admin.site.login_form = AdminLoginForm
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", errors.favicon, name="favicon"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -34,3 +35,7 @@ urlpatterns = [
 ]
 
 handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+# handler500 stays Django's: it renders templates/500.html with no context, which is what a
+# page must get by with when anything (the database too) may be down.

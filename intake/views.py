@@ -21,13 +21,17 @@ EMBED_MAX_BYTES = 64 * 1024
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def contact(request: HttpRequest) -> HttpResponse:
     definition = Form.objects.filter(slug=CONTACT_SLUG, is_active=True).first()
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if "sent" in request.GET:
+            # HEAD answers like GET but changes nothing: the thanks stay for the GET.
+            session = request.session
             ctx = {
-                "thanks": request.session.pop(THANKS_SESSION_KEY, {}),
+                "thanks": session.pop(THANKS_SESSION_KEY, {})
+                if request.method == "GET"
+                else session.get(THANKS_SESSION_KEY, {}),
                 "success_message": success_message(definition),
             }
             return render(request, "intake/thanks.html", ctx)

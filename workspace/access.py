@@ -7,6 +7,7 @@ tokens read every lead and are the only ones that create leads. It is not a sale
 it opens no workspace page."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.aggregates import ArrayAgg, BoolOr
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -100,17 +101,72 @@ def sales_users() -> QuerySet:
     )
 
 
+# --- Who may take a lead ------------------------------------------------------------------
+# One rule for the lead page's Claim and Assign, the queue's Claim button and bulk assign:
+# a lead in a queue goes to an active member of that queue with a sales role, or to a
+# manager (who sees every queue); a lead in no queue to anyone with a sales role.
+
+MANAGER = Q(groups__name="manager") | Q(is_staff=True)
+
+
+def _takers(queue_id: int | None) -> Q:
+    if not queue_id:
+        return Q(groups__name__in=SALES_GROUPS) | Q(is_staff=True)
+    member = Q(
+        queuemembership__queue_id=queue_id,
+        queuemembership__is_active=True,
+        groups__name__in=SALES_GROUPS,
+    )
+    return member | MANAGER
+
+
 def assignable_users(lead: Lead) -> QuerySet:
-    """Active members of the lead's queue; any active rep when it has no queue."""
+    """Who may take this lead (the rule above), by name."""
+    triage = getattr(lead, "triage", None)
+    queue_id = triage.queue_id if triage is not None else None
+    return User.objects.filter(_takers(queue_id), is_active=True).distinct().order_by("username")
+
+
+def can_take(user, lead: Lead) -> bool:
+    if not can_work(user):
+        return False
+    if is_manager(user):
+        return True
     triage = getattr(lead, "triage", None)
     if triage is None or not triage.queue_id:
-        return sales_users()
-    return (
-        User.objects.filter(
-            is_active=True,
-            queuemembership__queue_id=triage.queue_id,
-            queuemembership__is_active=True,
+        return True
+    return triage.queue_id in (queue_ids(user) or [])
+
+
+def takers(queues) -> list[dict]:
+    """For the queue page's bulk assign: everyone who may take leads of these queues, with
+    the queues they may take ("all" for a manager), so the menu offers only them. One query."""
+    queue_ids_ = [q.pk for q in queues]
+    users = (
+        User.objects.filter(is_active=True)
+        .filter(
+            MANAGER
+            | Q(
+                queuemembership__queue_id__in=queue_ids_,
+                queuemembership__is_active=True,
+                groups__name__in=SALES_GROUPS,
+            )
         )
-        .distinct()
+        .annotate(
+            member_of=ArrayAgg(
+                "queuemembership__queue_id",
+                distinct=True,
+                filter=Q(queuemembership__is_active=True, queuemembership__queue_id__in=queue_ids_),
+                default=[],
+            ),
+            manages=BoolOr(Q(groups__name="manager") | Q(is_staff=True)),
+        )
         .order_by("username")
     )
+    return [
+        {
+            "user": user,
+            "queues": "all" if user.manages else " ".join(map(str, sorted(user.member_of))),
+        }
+        for user in users
+    ]

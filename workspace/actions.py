@@ -5,11 +5,13 @@ answer), bumps the lead's `updated_at` so open queue pages pick the change up, a
 records an `Activity` row for the lead's timeline.
 """
 
+from datetime import date
 from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django_q.tasks import async_task
 
 from intake import hygiene, leads
@@ -21,10 +23,12 @@ from routing.models import (
     Activity,
     Category,
     Feedback,
+    FollowUp,
     Rule,
     Triage,
 )
-from workspace.access import assignable_users, is_manager, visible_leads
+from workspace import labels
+from workspace.access import assignable_users, can_take, is_manager, visible_leads
 
 User = get_user_model()
 
@@ -44,6 +48,8 @@ def _triage(lead: Lead) -> Triage:
 def claim_lead(lead: Lead, user) -> None:
     """Take an unassigned lead. Two reps at once: the conditional update lets one win; the
     other is told who has it."""
+    if not can_take(user, lead):
+        raise ActionError("Only members of this lead's queue (or a manager) can take it.")
     triage = _triage(lead)
     with transaction.atomic():
         won = Triage.objects.filter(pk=triage.pk, assignee__isnull=True).update(assignee=user)
@@ -70,7 +76,9 @@ def assign_lead(lead: Lead, user, assignee_id: int | None) -> None:
     if assignee_id:
         assignee = assignable_users(lead).filter(pk=assignee_id).first()
         if assignee is None:
-            raise ActionError("That person is not an active member of this lead's queue.")
+            raise ActionError(
+                "That person may not take this lead: not a member of its queue, nor a manager."
+            )
     triages = Triage.objects.filter(pk=triage.pk)
     if not is_manager(user):
         # A rep hands on what is free or theirs; a colleague's lead is theirs to give.
@@ -175,6 +183,38 @@ def mark_spam(lead: Lead, user, *, block: str = "") -> Rule | None:
     return rule
 
 
+# --- Follow-ups ---------------------------------------------------------------------------
+
+
+def set_follow_up(lead: Lead, user, *, due_on: date, note: str = "") -> FollowUp:
+    """ "Follow up on <day>": until then the lead is snoozed (off the queue's default view);
+    from that day it is back, and in the rep's "Follow-ups due". It replaces a pending one."""
+    if due_on < timezone.localdate():
+        raise ActionError("Choose today or a later day for the follow-up.")
+    note = note.strip()[:2000]
+    try:
+        with transaction.atomic():
+            FollowUp.objects.filter(lead=lead, done_at=None).update(done_at=timezone.now())
+            follow_up = FollowUp.objects.create(lead=lead, user=user, due_on=due_on, note=note)
+            Activity.record(
+                lead,
+                user,
+                Activity.Kind.FOLLOW_UP,
+                f"follow up on {labels.day(due_on)}" + (f": {note}" if note else ""),
+                due_on=due_on.isoformat(),
+            )
+    except IntegrityError:  # a colleague set one at the same moment
+        raise ActionError("Someone set a follow-up on this lead meanwhile; look again.") from None
+    return follow_up
+
+
+def finish_follow_up(lead: Lead, user) -> None:
+    with transaction.atomic():
+        if not FollowUp.objects.filter(lead=lead, done_at=None).update(done_at=timezone.now()):
+            raise ActionError("This lead has no follow-up to mark done.")
+        Activity.record(lead, user, Activity.Kind.FOLLOW_UP_DONE)
+
+
 # --- Corrections: the ground truth for per-tier agreement ---------------------------------
 
 
@@ -187,6 +227,7 @@ def correct_category(lead: Lead, user, category_slug: str) -> None:
         raise ActionError("Choose one of the categories.")
     if category.slug == triage.category:
         return
+    names = dict(Category.objects.values_list("slug", "name"))
     with transaction.atomic():
         Feedback.objects.create(
             lead=lead,
@@ -206,7 +247,8 @@ def correct_category(lead: Lead, user, category_slug: str) -> None:
             lead,
             user,
             Activity.Kind.CORRECTION,
-            f"category {triage.category or '(none)'} → {category.slug}",
+            f"category {labels.category_label(triage.category, names) or '(none)'} → "
+            f"{category.name}",
             field="category",
             old=triage.category,
             new=category.slug,
@@ -318,20 +360,39 @@ BULK_ACTIONS = ("assign", "status", "spam")
 
 
 def bulk(user, lead_ids: list[int], action: str, value: str = "") -> tuple[int, list[str]]:
-    """Apply one action to many leads: how many it changed and what it could not do."""
+    """Apply one action to many leads: how many it changed and what it could not do, each
+    problem naming the lead by its contact and subject."""
     if action not in BULK_ACTIONS:
         raise ActionError("Choose an action.")
+    if not lead_ids:
+        raise ActionError("Select at least one lead first.")
+    if action == "status" and value not in Lead.Status.values:
+        raise ActionError("Choose the status to set.")
+    if action == "assign" and value != "none" and not value.isdecimal():
+        raise ActionError("Choose who gets the leads.")
     done, problems = 0, []
     found = visible_leads(user).select_related("contact", "triage").filter(pk__in=lead_ids[:500])
-    for lead in found:
+    for lead in found.order_by("pk"):
+        if action == "status" and lead.status == value:
+            problems.append(f"{describe(lead)}: already {Lead.Status(value).label}.")
+            continue
         try:
             if action == "assign":
-                assign_lead(lead, user, int(value) if value else None)
+                assign_lead(lead, user, None if value == "none" else int(value))
             elif action == "status":
                 set_status(lead, user, value)
             else:
                 mark_spam(lead, user)
             done += 1
-        except (ActionError, ValueError) as exc:
-            problems.append(f"#{lead.pk}: {exc}")
+        except ActionError as exc:
+            problems.append(f"{describe(lead)}: {exc}")
     return done, problems
+
+
+def describe(lead: Lead) -> str:
+    """A lead as a rep knows it: who wrote, about what."""
+    contact = lead.contact
+    subject = lead.subject or "(no subject)"
+    if len(subject) > 50:
+        subject = subject[:49] + "…"
+    return f"{contact.name or contact.email} (“{subject}”)"

@@ -13,6 +13,12 @@ MODEL_FILTERS = [
     ("opus", "Opus"),
 ]
 OWNER_FILTERS = [("", "Anyone"), ("mine", "Mine"), ("unassigned", "Unassigned")]
+FOLLOW_UP_FILTERS = [
+    ("", "Not snoozed"),
+    ("due", "My follow-ups due"),
+    ("snoozed", "Snoozed (follow-up later)"),
+]
+SORTS = [("", "Priority"), ("sla", "SLA due"), ("score", "Score")]
 
 
 class QueueFilterForm(forms.Form):
@@ -33,6 +39,8 @@ class QueueFilterForm(forms.Form):
     received_to = forms.DateField(
         required=False, label="Received to", widget=forms.DateInput(attrs={"type": "date"})
     )
+    follow_up = forms.ChoiceField(required=False, choices=FOLLOW_UP_FILTERS, label="Follow-ups")
+    sort = forms.ChoiceField(required=False, choices=SORTS, widget=forms.HiddenInput)
 
     def __init__(self, *args, queues, categories, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,6 +57,16 @@ class QueueFilterForm(forms.Form):
 class SavedViewForm(forms.Form):
     name = forms.CharField(max_length=60)
     query = forms.CharField(max_length=1000, required=False)
+
+
+class FollowUpForm(forms.Form):
+    due_on = forms.DateField(label="Follow up on", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Follow-up note",
+        widget=forms.TextInput(attrs={"placeholder": "What to do then"}),
+    )
 
 
 class NoteForm(forms.Form):

@@ -9,17 +9,19 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
+from intake import hygiene
 from intake.downloads import attachment_response
 from intake.models import Attachment, Lead, Message
-from routing.models import Category, RoutingPolicy, model_family
-from workspace import access, actions, compose
-from workspace.forms import NoteForm, QualificationForm
+from routing.models import Category, QueueMembership, RoutingPolicy
+from workspace import access, actions, compose, labels
+from workspace.forms import FollowUpForm, NoteForm, QualificationForm
 from workspace.views import decorate, is_htmx, number, parse_since, workspace_view
 
 FACT_LABELS = {
@@ -86,6 +88,19 @@ def lead_context(request, lead: Lead) -> dict:
         .values("pk", "subject", "received_at")[:20]
     )
     categories = list(Category.objects.filter(is_active=True))
+    names = {c.slug: c.name for c in categories}
+    follow_up = lead.follow_ups.filter(done_at=None).select_related("user").first()
+    assignees = list(
+        access.assignable_users(lead).annotate(
+            is_member=Exists(
+                QueueMembership.objects.filter(
+                    user=OuterRef("pk"),
+                    is_active=True,
+                    queue_id=triage.queue_id if triage else None,
+                )
+            )
+        )
+    )
     facts = []
     for name, label in FACT_LABELS.items():
         fact = (triage.qualification or {}).get(name) or {} if triage else {}
@@ -100,24 +115,42 @@ def lead_context(request, lead: Lead) -> dict:
     return {
         "lead": lead,
         "triage": triage,
-        "family": model_family(triage.model) if triage and triage.model else "pending",
+        "family": labels.family(triage.model if triage else ""),
+        "family_label": labels.family_label(triage.model if triage else ""),
+        "category_label": labels.category_label(triage.category, names) if triage else "",
+        "next_action_label": labels.next_action_label(triage.next_action) if triage else "",
         "thread": thread,
         "facts": facts,
-        "timeline": timeline(lead, thread, triage, model_calls, activities),
+        "timeline": timeline(lead, thread, triage, model_calls, activities, names),
         "model_calls": model_calls,
         "cost": sum((c.cost_usd or 0 for c in model_calls), 0),
         "categories": categories,
-        "assignees": list(access.assignable_users(lead)),
-        "next_statuses": [
-            (s, Lead.Status(s).label) for s in Lead.NEXT_STATUSES.get(lead.status, ())
-        ],
+        "assignees": assignees,
+        "queue_without_members": bool(
+            triage and triage.queue_id and not any(u.is_member for u in assignees)
+        ),
+        # The current status first and chosen: the menu says where the lead is, and offers
+        # only the moves the workflow allows from there.
+        "statuses": [(lead.status, f"{lead.get_status_display()} (now)")]
+        + [(s, Lead.Status(s).label) for s in Lead.NEXT_STATUSES.get(lead.status, ())],
+        "follow_up": follow_up,
+        "company_link": bool(lead.contact.domain)
+        and not (
+            lead.contact.is_free_mail
+            or lead.contact.is_placeholder
+            or hygiene.is_free_mail(lead.contact.domain)
+        ),
+        "follow_up_form": FollowUpForm(
+            initial={"due_on": follow_up.due_on if follow_up else None, "note": ""}
+        ),
         "other_leads": other_leads,
         "note_form": NoteForm(),
         "qualification_form": QualificationForm(
             initial={f["name"]: f["value"] or "" for f in facts}
         ),
         "can_rerun_models": bool(settings.ANTHROPIC_API_KEY),
-        "tier_models": tier_models(),
+        # Read only when there are model tiers to offer (no API key: the local one only).
+        "tier_models": tier_models() if settings.ANTHROPIC_API_KEY else [],
         "is_mine": bool(triage and triage.assignee_id == request.user.pk),
         "is_manager": access.is_manager(request.user),
         "since": timezone.now().isoformat(),
@@ -134,7 +167,7 @@ def tier_models() -> list[tuple[int, str]]:
     return [(1, policy.tier1_model), (2, policy.tier2_model), (3, policy.tier3_model)]
 
 
-def timeline(lead, thread, triage, model_calls, activities) -> list[dict]:
+def timeline(lead, thread, triage, model_calls, activities, names=None) -> list[dict]:
     """Ingest, triage and escalation from their own records, and what people did."""
     events = []
     for message in thread:
@@ -161,7 +194,11 @@ def timeline(lead, thread, triage, model_calls, activities) -> list[dict]:
             (o["output"]["category"] for o in reversed(triage.outputs or []) if o.get("output")),
             triage.category,
         )
-        text = f"decided {decided or '?'} by {triage.model or '?'}"
+        decided = labels.category_label(decided, names or {}) if decided else "?"
+        by = labels.family_label(triage.model)
+        if triage.model not in ("", "rules", "local"):
+            by += f" ({triage.model})"
+        text = f"decided {decided} by {by}"
         if triage.escalated:
             text += " after escalation: " + ", ".join(map(str, triage.escalation_reasons))
         if triage.queue_id:
@@ -241,7 +278,7 @@ def lead_action(view):
             return render(
                 request,
                 "workspace/_queue_row.html",
-                {"lead": lead, "flash": True},
+                {"lead": lead, "flash": True, "show_queue": access.is_manager(request.user)},
                 status=status,
             )
         if not access.visible_leads(request.user).filter(pk=lead_id).exists():
@@ -283,6 +320,24 @@ def add_note(request, lead):
         raise actions.ActionError("A note needs some text (at most 10,000 characters).")
     actions.add_note(lead, request.user, form.cleaned_data["text"])
     return "Note added."
+
+
+@lead_action
+def follow_up(request, lead):
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        raise actions.ActionError(
+            "A follow-up needs a day (and a note of at most 2,000 characters)."
+        )
+    due_on = form.cleaned_data["due_on"]
+    actions.set_follow_up(lead, request.user, due_on=due_on, note=form.cleaned_data["note"])
+    return f"Follow-up set for {labels.day(due_on)}."
+
+
+@lead_action
+def follow_up_done(request, lead):
+    actions.finish_follow_up(lead, request.user)
+    return "Follow-up done."
 
 
 @lead_action

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from workspace import api, lead_views, replies, views
+from workspace import api, contact_views, lead_views, replies, views
 
 urlpatterns = [
     path("api/", include(api.urlpatterns)),
@@ -26,6 +26,14 @@ urlpatterns = [
     path("leads/<int:lead_id>/assign/", lead_views.assign, name="lead-assign"),
     path("leads/<int:lead_id>/status/", lead_views.set_status, name="lead-status"),
     path("leads/<int:lead_id>/notes/", lead_views.add_note, name="lead-note"),
+    path("leads/<int:lead_id>/follow-up/", lead_views.follow_up, name="lead-follow-up"),
+    path(
+        "leads/<int:lead_id>/follow-up/done/",
+        lead_views.follow_up_done,
+        name="lead-follow-up-done",
+    ),
+    path("contacts/<int:contact_id>/", contact_views.contact_page, name="contact-page"),
+    path("companies/<str:domain>/", contact_views.company_page, name="company-page"),
     path("leads/<int:lead_id>/category/", lead_views.correct_category, name="lead-category"),
     path(
         "leads/<int:lead_id>/qualification/",

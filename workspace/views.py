@@ -11,11 +11,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.db.models import BooleanField, Count, F, Value
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Subquery, Value
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,20 +21,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from intake import inputs, search
 from intake.models import Channel, Lead
-from routing.models import (
-    NO_SLA,
-    Category,
-    Queue,
-    SavedView,
-    Triage,
-    model_family,
-)
-from workspace import access, actions
+from routing.models import Category, FollowUp, Queue, SavedView, Triage
+from workspace import access, actions, labels, ordering
 from workspace.forms import QueueFilterForm, SavedViewForm
 
 PAGE_SIZE = 50
 POLL_OVERLAP = timedelta(seconds=5)
-QUEUE_COUNTS_SECONDS = 15
+# Up to this many matches the page says exactly how many.
+COUNT_CAP = 1000
 
 # Pages: our own script and styles only; nothing inline, nothing remote.
 PAGE_CSP = (
@@ -100,43 +91,65 @@ def queue(request):
     return render(request, "workspace/queue.html", queue_context(request))
 
 
-def read_filters(request) -> tuple[QueueFilterForm, dict, list[Queue]]:
+def read_filters(request) -> tuple[QueueFilterForm, dict, list[Queue], list[Category]]:
     """The queue filters from the query string. One that does not parse is left out (the
     page says so); the rest still apply."""
     queues = list(visible_queues(request.user))
     categories = list(Category.objects.filter(is_active=True))
     form = QueueFilterForm(request.GET or None, queues=queues, categories=categories)
     form.is_valid()
-    return form, (form.cleaned_data if form.is_bound else {}), queues
+    return form, (form.cleaned_data if form.is_bound else {}), queues, categories
 
 
 def queue_context(request) -> dict:
     # Taken before the rows are read: a change made while this page renders is polled again.
     since = timezone.now()
-    form, filters, queues = read_filters(request)
-    leads = filtered_leads(request.user, filters, queues)
-    after = decode_cursor(request.GET.get("after", ""))
-    rows = list(page_of(leads, after)[: PAGE_SIZE + 1])
+    user = request.user
+    form, filters, queues, categories = read_filters(request)
+    sort = current_sort(filters)
+    leads = filtered_leads(user, filters, queues)
+    after = ordering.decode_cursor(request.GET.get("after", ""), sort)
+    rows = list(ordering.page_of(leads, sort, after)[: PAGE_SIZE + 1])
     has_more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    decorate(rows)
+    decorate(rows, {c.slug: c.name for c in categories})
     query = filter_query(request.GET)
+    counts, due = queue_counts(user, queues)
     next_url = ""
     if has_more:
-        next_url = "?" + urlencode({**dict(query), "after": encode_cursor(rows[-1])})
+        cursor = ordering.encode_cursor(rows[-1], sort)
+        next_url = "?" + urlencode({**dict(query), "after": cursor})
     return {
         "form": form,
         "rows": rows,
         "next_url": next_url,
         "paged": bool(after),
         "query": urlencode(query),
-        "queue_counts": queue_counts(request.user, queues),
-        "saved_views": SavedView.objects.filter(user=request.user),
+        "result_count": result_count(leads, rows, has_more or bool(after)),
+        "chips": filter_chips(form, query),
+        "sort_links": sort_links(query, sort, sortable(filters)),
+        "show_queue": access.is_manager(user),
+        "queue_counts": counts,
+        "follow_ups_due": due,
+        "saved_views": SavedView.objects.filter(user=user),
         "since": since.isoformat(),
         "poll_seconds": settings.WORKSPACE_POLL_SECONDS,
-        "assignees": access.sales_users(),
-        "statuses": Lead.Status.choices,
+        "takers": access.takers(queues),
+        "bulk_statuses": BULK_STATUSES,
     }
+
+
+# The statuses a bulk change may set, each with the statuses it may come from (Lead's
+# workflow, intake/models.py): the page offers only those valid for every selected lead.
+BULK_STATUSES = [
+    {
+        "value": value,
+        "label": label,
+        "from": " ".join(k for k, nexts in Lead.NEXT_STATUSES.items() if value in nexts),
+    }
+    for value, label in Lead.Status.choices
+    if any(value in nexts for nexts in Lead.NEXT_STATUSES.values())
+]
 
 
 def visible_queues(user):
@@ -180,49 +193,92 @@ def filtered_leads(user, filters: dict, queues: list[Queue]):
         query = search.parse_query(filters["q"])
         if query is not None:
             leads = leads.filter(search=query)
+    leads = follow_up_filter(leads, user, filters.get("follow_up") or "")
     return leads.select_related("contact", "triage", "triage__queue", "triage__assignee").defer(
         "search", "reply_token", "subject_key", "queue_hint"
     )
 
 
-# Keyset pagination on (priority, SLA due, lead): no OFFSET and no COUNT over the table, so
-# page 400 costs what page 1 does. The order is the one the triage indexes hold.
-ORDER = [F("triage__priority"), Coalesce("triage__sla_due", Value(NO_SLA)), F("triage__lead_id")]
-AFTER = (
-    '("routing_triage"."priority", COALESCE("routing_triage"."sla_due", %s), '
-    '"routing_triage"."lead_id") > (%s, %s, %s)'
-)
+def follow_up_filter(leads, user, which: str):
+    """Snoozed leads (a follow-up set for a later day) leave the default view until their
+    day; "due" is this user's follow-ups from today on, "snoozed" the ones still waiting."""
+    today = timezone.localdate()
+    pending = FollowUp.objects.filter(done_at=None)
+    leads = leads.annotate(
+        follow_up_on=Subquery(pending.filter(lead=OuterRef("pk")).values("due_on")[:1])
+    )
+    if which == "due":
+        mine = pending.filter(user=user, due_on__lte=today)
+        return leads.filter(pk__in=mine.values("lead_id"))
+    if which == "snoozed":
+        return leads.filter(pk__in=pending.filter(due_on__gt=today).values("lead_id"))
+    return leads.exclude(pk__in=pending.filter(due_on__gt=today).values("lead_id"))
 
 
-def page_of(leads, after: tuple | None):
-    leads = leads.order_by(*ORDER)
-    if after is None:
-        return leads
-    priority, due, pk = after
-    return leads.filter(RawSQL(AFTER, (NO_SLA, priority, due or NO_SLA, pk), BooleanField()))
+def current_sort(filters: dict) -> ordering.Sort:
+    return ordering.sort_for(filters.get("sort")) if sortable(filters) else ordering.DEFAULT
 
 
-def encode_cursor(lead: Lead) -> str:
-    due = lead.triage.sla_due.isoformat() if lead.triage.sla_due else ""
-    return f"{lead.triage.priority}~{due}~{lead.pk}"
+def sortable(filters: dict) -> bool:
+    """The other orders have indexes over open leads only (see routing's Triage)."""
+    status = filters.get("status") or ""
+    return status == "" or status in Lead.OPEN_STATUSES
 
 
-def decode_cursor(value: str) -> tuple | None:
-    try:
-        priority, due, pk = value.split("~")
-        return int(priority), (parse_datetime(due) if due else None), int(pk)
-    except (ValueError, TypeError):
-        return None
+def sort_links(query: list[tuple[str, str]], sort: ordering.Sort, enabled: bool) -> dict:
+    """The column headers that sort: a link each (to their order, or back to priority)."""
+    if not enabled:
+        return {}
+    base = [(k, v) for k, v in query if k != "sort"]
+    links = {}
+    for key, option in ordering.SORTS.items():
+        params = base + ([("sort", key)] if key else [])
+        links[key or "priority"] = {
+            "url": "?" + urlencode(params),
+            "active": option is sort,
+            "label": option.label,
+        }
+    return links
+
+
+def result_count(leads, rows: list, more: bool) -> str:
+    """How many leads match: exact up to a thousand, bounded so it never counts the table."""
+    if not more:
+        n = len(rows)
+    else:
+        n = leads.order_by()[: COUNT_CAP + 1].count()
+    if n > COUNT_CAP:
+        return f"{COUNT_CAP:,}+ leads"
+    return f"{n:,} lead{'s' if n != 1 else ''}"
+
+
+def filter_chips(form: QueueFilterForm, query: list[tuple[str, str]]) -> list[dict]:
+    """The filters in force, each with a link that drops it."""
+    chips = []
+    for name, value in query:
+        if name == "sort":
+            continue
+        field = form.fields[name]
+        choices = dict(getattr(field, "choices", ()) or ())
+        shown = choices.get(value, value)
+        text = f"“{value}”" if name == "q" else shown
+        rest = [(k, v) for k, v in query if k != name]
+        chips.append(
+            {"label": f"{field.label}: {text}", "url": "?" + urlencode(rest), "name": name}
+        )
+    return chips
 
 
 def filter_query(params) -> list[tuple[str, str]]:
     return [(k, v) for k, v in params.items() if k in QueueFilterForm.base_fields and v]
 
 
-def decorate(leads: list[Lead]) -> None:
+def decorate(leads: list[Lead], categories: dict[str, str] | None = None) -> None:
     """Everything a row shows, as plain strings: 50 rows render in a few milliseconds."""
+    if categories is None:
+        categories = dict(Category.objects.values_list("slug", "name"))
     now = timezone.now()
-    statuses = dict(Lead.Status.choices)
+    today = timezone.localdate()
     channels = dict(Channel.choices)
     lead_url = reverse("lead", args=[0])[: -len("0/")]
     for lead in leads:
@@ -231,16 +287,23 @@ def decorate(leads: list[Lead]) -> None:
         lead.url = f"{lead_url}{lead.pk}/"
         lead.who = contact.name or contact.email
         lead.company = contact.company or contact.domain
-        subject = lead.subject or "(no subject)"
-        lead.subject_short = subject if len(subject) <= 90 else subject[:89] + "…"
-        lead.status_label = statuses.get(lead.status, lead.status) if lead.status != "new" else ""
-        lead.family = model_family(triage.model) if triage.model else "pending"
-        lead.model_label = lead.family.capitalize() + ("*" if triage.provisional else "")
+        lead.subject_short = lead.subject or "(no subject)"
+        lead.status_label = labels.status_label(lead.status)
+        lead.category_label = labels.category_label(triage.category, categories)
+        lead.priority_label = f"P{triage.priority}"
+        lead.queue_name = triage.queue.name if triage.queue_id else ""
+        lead.family = labels.family(triage.model)
+        lead.model_label = labels.family_label(triage.model) + ("*" if triage.provisional else "")
         lead.reasons = "; ".join(map(str, triage.escalation_reasons or []))
         lead.channel_label = channels.get(lead.channel, lead.channel)
         lead.received_iso = lead.received_at.isoformat()
         lead.age = short_duration(now - lead.received_at)
         answered = lead.first_response_at and lead.first_response_at <= (triage.sla_due or now)
+        follow_up_on = getattr(lead, "follow_up_on", None)
+        lead.follow_up_text = ""
+        if follow_up_on:
+            due = "due" if follow_up_on <= today else "on"
+            lead.follow_up_text = f"Follow-up {due} {labels.day(follow_up_on)}"
         lead.breached = bool(
             triage.sla_due
             and triage.sla_due < now
@@ -273,27 +336,34 @@ def short_duration(delta: timedelta) -> str:
     return f"{days} d" if days < 60 else f"{days // 30} mo"
 
 
-def queue_counts(user, queues: list[Queue]) -> list[dict]:
-    """Open leads per visible queue; cached briefly, since every page view shows them."""
-    key = "workspace:queue-counts:" + ",".join(str(q.pk) for q in queues)
-    counts = cache.get(key)
-    if counts is None:
-        counts = dict(
-            Triage.objects.filter(
-                queue__in=[q.pk for q in queues], lead_status__in=Lead.OPEN_STATUSES
-            )
-            .values_list("queue")
-            .annotate(n=Count("pk"))
-        )
-        cache.set(key, counts, QUEUE_COUNTS_SECONDS)
-    return [{"queue": q, "open": counts.get(q.pk, 0)} for q in queues]
+def queue_counts(user, queues: list[Queue]) -> tuple[list[dict], int]:
+    """Open leads per visible queue, and this user's follow-ups due, in one query, on every
+    view (a partial index over open leads holds the counts) so the tabs never disagree with
+    the rows; the poll sends them again whenever rows change."""
+    per_queue = (
+        Triage.objects.filter(queue__in=[q.pk for q in queues], lead_status__in=Lead.OPEN_STATUSES)
+        .values_list("queue")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    # The follow-ups' count rides along as queue 0 (no queue has id 0).
+    due = (
+        FollowUp.objects.filter(user=user, done_at=None, due_on__lte=timezone.localdate())
+        .annotate(queue=Value(0))
+        .values_list("queue")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = dict(per_queue.union(due, all=True))
+    return [{"queue": q, "open": counts.get(q.pk, 0)} for q in queues], counts.get(0, 0)
 
 
 @require_GET
 @workspace_view
 def queue_updates(request):
     """What changed since the page last looked, as out-of-band swaps: rows on the page are
-    replaced in place, new ones arrive at the top; nothing else on the page moves."""
+    replaced in place, new ones arrive at the top, the tabs' counts follow; nothing else on
+    the page moves."""
     now = timezone.now()
     since = parse_since(request) or now - timedelta(seconds=settings.WORKSPACE_POLL_SECONDS)
     # A little overlap: a write stamped just before `since` may commit just after the last
@@ -310,15 +380,17 @@ def queue_updates(request):
         .order_by("-triage__decided_at")
         .values_list("pk", flat=True)[:200]
     )
-    rows = []
+    rows, counts, due, form = [], None, 0, None
     if changed:
-        _, filters, queues = read_filters(request)
+        form, filters, queues, categories = read_filters(request)
         rows = list(
             filtered_leads(request.user, filters, queues)
             .filter(pk__in=changed)
-            .order_by(*ORDER)[:100]
+            .order_by(*current_sort(filters).order)[:100]
         )
-        decorate(rows)
+        decorate(rows, {c.slug: c.name for c in categories})
+        # Something moved: the tabs' counts are sent with the rows, never behind them.
+        counts, due = queue_counts(request.user, queues)
     shown = set(numbers(request.GET.get("shown", "").split(",")))
     return render(
         request,
@@ -331,6 +403,10 @@ def queue_updates(request):
                 for r in rows
                 if r.pk not in shown and r.triage.decided_at and r.triage.decided_at > since
             ],
+            "queue_counts": counts,
+            "follow_ups_due": due,
+            "form": form,
+            "show_queue": access.is_manager(request.user),
             "since": now.isoformat(),
             "query": urlencode(filter_query(request.GET)),
             "poll_seconds": settings.WORKSPACE_POLL_SECONDS,
@@ -372,7 +448,12 @@ def bulk_action(request):
     except actions.ActionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{done} lead{'s' if done != 1 else ''} updated.")
+        if done:
+            messages.success(request, f"{done} lead{'s' if done != 1 else ''} updated.")
+        else:
+            messages.error(request, "No lead was updated.")
         for problem in problems[:10]:
             messages.warning(request, problem)
+        if len(problems) > 10:
+            messages.warning(request, f"… and {len(problems) - 10} more not updated.")
     return redirect(reverse("queue") + "?" + request.POST.get("query", ""))

@@ -14,6 +14,7 @@ from routing.models.decisions import (
     SLA_ORDER,
     Activity,
     Feedback,
+    FollowUp,
     SavedView,
     Triage,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "Category",
     "Circuit",
     "Feedback",
+    "FollowUp",
     "ModelCall",
     "ModelPrice",
     "QualityAlert",

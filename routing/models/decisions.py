@@ -19,6 +19,7 @@ from routing.models.setup import TIER_CHOICES, Queue
 NO_SLA = datetime(9999, 12, 31, tzinfo=UTC)
 SLA_ORDER = Coalesce("sla_due", Value(NO_SLA))
 QUEUE_ORDER = (F("priority"), SLA_ORDER, F("lead_id"))
+OPEN_LEAD_STATUS = Q(lead_status__in=Lead.OPEN_STATUSES)
 
 
 class Triage(models.Model):
@@ -80,6 +81,18 @@ class Triage(models.Model):
             ),
             models.Index(F("lead_status"), *QUEUE_ORDER, name="triage_status_order"),
             models.Index(*QUEUE_ORDER, name="triage_order"),
+            # The queue page's other orders of open leads (workspace/ordering.py), and its
+            # open leads per queue, counted on every view.
+            models.Index(
+                SLA_ORDER, F("lead_id"), name="triage_open_sla", condition=OPEN_LEAD_STATUS
+            ),
+            models.Index(
+                F("score").desc(),
+                F("lead_id").desc(),
+                name="triage_open_score",
+                condition=OPEN_LEAD_STATUS,
+            ),
+            models.Index(fields=["queue"], name="triage_open_queue", condition=OPEN_LEAD_STATUS),
         ]
 
     def __str__(self) -> str:
@@ -122,6 +135,8 @@ class Activity(models.Model):
         SPAM = "spam", "Marked spam"
         BLOCK_RULE = "block_rule", "Block rule added"
         MERGE = "merge", "Merged"
+        FOLLOW_UP = "follow_up", "Follow-up set"
+        FOLLOW_UP_DONE = "follow_up_done", "Follow-up done"
 
     lead = models.ForeignKey("intake.Lead", on_delete=models.CASCADE, related_name="activities")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
@@ -148,6 +163,37 @@ class Activity(models.Model):
             text=text,
             data=data,
         )
+
+
+class FollowUp(models.Model):
+    """A "follow up on <date>": rep's reminder on a lead. Until the date the lead leaves the
+    queue's default view (snoozed); from the date it is back, and in its author's "Follow-ups
+    due". One pending per lead: setting another, or marking it done, closes it."""
+
+    lead = models.ForeignKey("intake.Lead", on_delete=models.CASCADE, related_name="follow_ups")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_on = models.DateField()
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["user", "due_on"], name="follow_up_due", condition=Q(done_at=None)
+            ),
+        ]
+        constraints = [
+            # Also the index the queue's "snoozed?" test per row reads.
+            models.UniqueConstraint(
+                fields=["lead"], condition=Q(done_at=None), name="follow_up_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"follow up on lead {self.lead_id} on {self.due_on}"
 
 
 class SavedView(models.Model):

@@ -40,8 +40,10 @@
     if (row) {
       var box = row.querySelector("input[type=checkbox]");
       if (box) box.checked = true;
+      refreshBulk();
       var action = document.getElementById("bulk-action");
       if (action) action.value = id === "assignee" ? "assign" : "status";
+      refreshBulk();
       id = id === "assignee" ? "bulk-assign" : "bulk-status";
     }
     var control = document.getElementById(id);
@@ -95,6 +97,53 @@
     var row = selectedRow();
     if (row) row.classList.add("selected");
   }
+  // Bulk changes: the menus offer only what works for every selected lead (a status each
+  // of them may move to, a person who may take each of them); the server checks again.
+  function refreshBulk() {
+    var form = document.getElementById("bulk");
+    if (!form) return;
+    var chosen = rows().filter(function (r) {
+      var box = r.querySelector("input[type=checkbox]");
+      return box && box.checked;
+    });
+    var action = document.getElementById("bulk-action").value;
+    form.querySelectorAll("[data-for-action]").forEach(function (control) {
+      control.hidden = control.getAttribute("data-for-action") !== action;
+    });
+    var statuses = chosen.map(function (r) { return r.getAttribute("data-status"); });
+    var queues = chosen.map(function (r) { return r.getAttribute("data-queue"); });
+    var offered = { status: 0, assign: 0 };
+    function offer(option, ok, kind) {
+      option.hidden = !ok;
+      option.disabled = !ok;
+      if (ok) offered[kind] += 1;
+      if (!ok && option.selected) option.parentNode.value = "";
+    }
+    form.querySelectorAll("#bulk-status option[data-from]").forEach(function (option) {
+      var from = option.getAttribute("data-from").split(" ");
+      var ok = chosen.length > 0 && statuses.every(function (s) { return from.indexOf(s) >= 0; });
+      offer(option, ok, "status");
+    });
+    form.querySelectorAll("#bulk-assign option[data-queues]").forEach(function (option) {
+      var may = option.getAttribute("data-queues");
+      var list = may.split(" ");
+      var ok = chosen.length > 0 && queues.every(function (q) {
+        return may === "all" || !q || list.indexOf(q) >= 0;
+      });
+      offer(option, ok, "assign");
+    });
+    var hint = document.getElementById("bulk-hint");
+    if (!hint) return;
+    if (!chosen.length) hint.textContent = "Select leads to change them together.";
+    else if (action === "status" && !offered.status) hint.textContent = chosen.length + " selected: no status change fits all of them.";
+    else if (action === "assign" && !offered.assign) hint.textContent = chosen.length + " selected: nobody may take all of them.";
+    else hint.textContent = chosen.length + " selected.";
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.closest("#bulk, table.queue")) refreshBulk();
+  });
+  document.addEventListener("DOMContentLoaded", refreshBulk);
+  document.addEventListener("htmx:afterSettle", refreshBulk);
   document.addEventListener("htmx:afterSettle", reselect);
   document.addEventListener("htmx:oobAfterSwap", reselect);
 })();

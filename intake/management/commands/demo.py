@@ -114,7 +114,14 @@ class Command(BaseCommand):
             "simulated Messages API).",
         )
 
-    def handle(self, *args, host, port, setup_only, local, **options):
+        parser.add_argument(
+            "--debug",
+            action="store_true",
+            help="Run the web server with DEBUG on (Django's technical error pages); by default "
+            "it runs production settings, so error pages are the product's own.",
+        )
+
+    def handle(self, *args, host, port, setup_only, local, debug=False, **options):
         call_command("migrate", interactive=False, verbosity=0)
         logins = self.create_users()
         self.create_rules()
@@ -143,7 +150,7 @@ class Command(BaseCommand):
         )
         if setup_only:
             return
-        self.run_processes(host, port, simulate=simulate)
+        self.run_processes(host, port, simulate=simulate, debug=debug)
 
     def create_users(self) -> dict[str, tuple[str, str]]:
         groups = {name: Group.objects.get_or_create(name=name)[0] for name in ("sales", "manager")}
@@ -203,13 +210,18 @@ class Command(BaseCommand):
             created += result.created
         return created
 
-    def run_processes(self, host: str, port: int, *, simulate: bool) -> None:
+    def run_processes(self, host: str, port: int, *, simulate: bool, debug: bool = False) -> None:
         with socket.socket() as probe:
             if probe.connect_ex((host, port)) == 0:
                 raise CommandError(f"{host}:{port} is already in use: stop what runs there first")
         python = sys.executable
         bindir = Path(python).parent
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = serving_env(host, debug=debug)
+        if not debug:
+            # DEBUG off serves static files from WhiteNoise's manifest, as in production.
+            subprocess.run(
+                [python, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True
+            )
         processes = []
         if simulate:
             simulator, base_url = start_simulated_api(python)
@@ -277,3 +289,39 @@ def simulated_environment(base_url: str) -> dict[str, str]:
         "ANTHROPIC_BASE_URL": base_url,
         "LEADROUTER_SIMULATED_API": "1",
     }
+
+
+def serving_env(host: str, *, debug: bool = False) -> dict[str, str]:
+    """The environment the demo's web server and worker run with: production settings
+    (DEBUG off: the product's own 404, 403 and 500 pages, never Django's technical pages
+    listing every URL), relaxed only for plain HTTP on this machine. Whatever the caller set
+    wins, except DEBUG, which `--debug` turns on."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if debug:
+        env["DEBUG"] = "1"
+        return env
+    defaults = {
+        "SECRET_KEY": demo_secret_key(),
+        "ALLOWED_HOSTS": ",".join(dict.fromkeys([host, "127.0.0.1", "localhost"])),
+        # http://127.0.0.1: no TLS to redirect to, cookies that travel without it.
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+    }
+    for name, value in defaults.items():
+        if not env.get(name):
+            env[name] = value
+    env["DEBUG"] = "0"
+    return env
+
+
+def demo_secret_key() -> str:
+    """One random key per checkout (var/, git-ignored), so sign-ins survive a restart."""
+    path = Path(settings.VAR_DIR) / "demo-secret-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
