@@ -212,6 +212,21 @@ def test_it_picks_up_a_batch_left_in_flight(fake, tmp_path):
     assert fake.requests_to(f"/v1/messages/batches/{batch['batch_id']}/results")
 
 
+def test_it_records_a_refused_request_and_stops_on_an_account_error(fake, tmp_path):
+    fake.bad_request("prompt is too long")
+    out = tmp_path / "run.jsonl"
+    fake.queue(FakeMessage(json.dumps(answer("pricing_request", True, 0.9)), usage=USAGE))
+    fake.queue(FakeMessage(json.dumps(answer("demo_request", True, 0.9)), usage=USAGE))
+    fake.unauthorized()
+    with pytest.raises(CommandError, match="run the command again to resume"):
+        run(SMALL, "--record", out, "--direct")
+    recorded = results(out)
+    # The 400 is this message's answer; the 401 is the account's: nothing recorded for it.
+    assert recorded[("a_pricing.eml", 1)]["errors"][0].startswith("api: HTTP 400")
+    assert recorded[("a_pricing.eml", 1)]["escalate"] == ["invalid_output"]
+    assert len(recorded) == 3
+
+
 def test_it_refuses_a_file_recorded_with_another_policy_model(fake, tmp_path):
     out = tmp_path / "run.jsonl"
     run(SMALL, "--record", out, "--direct")
@@ -473,6 +488,10 @@ def test_it_plots_the_curve_as_svg(tmp_path):
     assert len(list(tree.iter(f"{ns}polyline"))) == 1
 
 
-def test_it_rejects_a_missing_recording(tmp_path):
+def test_it_rejects_a_missing_or_empty_recording(tmp_path):
     with pytest.raises(CommandError, match="no such recording"):
         run(SMALL, "--replay", tmp_path / "nothing.jsonl")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text(json.dumps({"kind": "filtered", "file": "f_ooo.eml"}) + "\n")
+    with pytest.raises(CommandError, match="nothing to replay .1 filtered by the hygiene gate, 5"):
+        run(SMALL, "--replay", empty)
