@@ -61,7 +61,7 @@ def answer(category: str, is_lead: bool, confidence: float) -> dict:
 def simulated(request: dict) -> FakeMessage:
     """Tier 2 is always right; tier 1 is right and sure except on the vendor pitch."""
     subject = re.search(r"Subject: (.*)", request["messages"][0]["content"]).group(1)
-    category, is_lead = TRUTH[subject]
+    category, is_lead = TRUTH.get(subject, ("auto_reply", False))
     confidence = 0.9
     if "haiku" in request["model"] and subject in TIER1_WRONG:
         category, is_lead, confidence = TIER1_WRONG[subject]
@@ -132,6 +132,14 @@ def test_it_records_every_message_at_both_tiers_directly(fake, tmp_path):
     rows = ModelCall.objects.filter(purpose=ModelCall.Purpose.EVALUATION)
     assert rows.count() == 10 and not rows.filter(lead__isnull=False).exists()
     assert sorted(str(c.cost_usd) for c in rows if c.tier == 1) == ["0.00030000"] * 5
+
+
+def test_it_sends_what_the_gate_filters_when_asked(fake, tmp_path):
+    out = tmp_path / "run.jsonl"
+    run(SMALL, "--record", out, "--direct", "--include-filtered")
+    assert ("f_ooo.eml", 1) in results(out) and ("f_ooo.eml", 2) in results(out)
+    assert not [x for x in lines(out) if x["kind"] == "filtered"]
+    assert messages_sent(fake) == 12
 
 
 def test_it_records_contract_errors_and_forced_escalations(fake, tmp_path):
