@@ -301,12 +301,13 @@ class Recorder:
         try:
             outcome = llm.call(request, before_attempt=before_attempt, on_attempt=on_attempt)
         except llm.LlmError as exc:
-            if not exc.permanent:
+            if not exc.permanent or exc.spend_limit or exc.status in calls.ACCOUNT_ERRORS:
+                # Not this message's fault (down, key, spend limit): stop, resume later.
                 raise RecordError(
                     f"the API did not answer {item.file} at tier {tier}: {exc}; "
                     "what was recorded is kept, run the command again to resume"
                 ) from exc
-            outcome = exc
+            outcome = exc  # this request refused for good (400, 413): recorded as an error
         self.record(prepared, tier, request, shown, outcome, made, batch=False)
 
     def send_batch(self, items: list[LabelledItem], tier: int) -> None:

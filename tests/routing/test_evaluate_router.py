@@ -61,7 +61,7 @@ def answer(category: str, is_lead: bool, confidence: float) -> dict:
 def simulated(request: dict) -> FakeMessage:
     """Tier 2 is always right; tier 1 is right and sure except on the vendor pitch."""
     subject = re.search(r"Subject: (.*)", request["messages"][0]["content"]).group(1)
-    category, is_lead = TRUTH[subject]
+    category, is_lead = TRUTH.get(subject, ("auto_reply", False))
     confidence = 0.9
     if "haiku" in request["model"] and subject in TIER1_WRONG:
         category, is_lead, confidence = TIER1_WRONG[subject]
@@ -132,6 +132,14 @@ def test_it_records_every_message_at_both_tiers_directly(fake, tmp_path):
     rows = ModelCall.objects.filter(purpose=ModelCall.Purpose.EVALUATION)
     assert rows.count() == 10 and not rows.filter(lead__isnull=False).exists()
     assert sorted(str(c.cost_usd) for c in rows if c.tier == 1) == ["0.00030000"] * 5
+
+
+def test_it_sends_what_the_gate_filters_when_asked(fake, tmp_path):
+    out = tmp_path / "run.jsonl"
+    run(SMALL, "--record", out, "--direct", "--include-filtered")
+    assert ("f_ooo.eml", 1) in results(out) and ("f_ooo.eml", 2) in results(out)
+    assert not [x for x in lines(out) if x["kind"] == "filtered"]
+    assert messages_sent(fake) == 12
 
 
 def test_it_records_contract_errors_and_forced_escalations(fake, tmp_path):
@@ -210,6 +218,21 @@ def test_it_picks_up_a_batch_left_in_flight(fake, tmp_path):
     tier1 = [x for x in results(out).values() if x["tier"] == 1]
     assert len(tier1) == 5
     assert fake.requests_to(f"/v1/messages/batches/{batch['batch_id']}/results")
+
+
+def test_it_records_a_refused_request_and_stops_on_an_account_error(fake, tmp_path):
+    fake.bad_request("prompt is too long")
+    out = tmp_path / "run.jsonl"
+    fake.queue(FakeMessage(json.dumps(answer("pricing_request", True, 0.9)), usage=USAGE))
+    fake.queue(FakeMessage(json.dumps(answer("demo_request", True, 0.9)), usage=USAGE))
+    fake.unauthorized()
+    with pytest.raises(CommandError, match="run the command again to resume"):
+        run(SMALL, "--record", out, "--direct")
+    recorded = results(out)
+    # The 400 is this message's answer; the 401 is the account's: nothing recorded for it.
+    assert recorded[("a_pricing.eml", 1)]["errors"][0].startswith("api: HTTP 400")
+    assert recorded[("a_pricing.eml", 1)]["escalate"] == ["invalid_output"]
+    assert len(recorded) == 3
 
 
 def test_it_refuses_a_file_recorded_with_another_policy_model(fake, tmp_path):
@@ -473,6 +496,10 @@ def test_it_plots_the_curve_as_svg(tmp_path):
     assert len(list(tree.iter(f"{ns}polyline"))) == 1
 
 
-def test_it_rejects_a_missing_recording(tmp_path):
+def test_it_rejects_a_missing_or_empty_recording(tmp_path):
     with pytest.raises(CommandError, match="no such recording"):
         run(SMALL, "--replay", tmp_path / "nothing.jsonl")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text(json.dumps({"kind": "filtered", "file": "f_ooo.eml"}) + "\n")
+    with pytest.raises(CommandError, match="nothing to replay .1 filtered by the hygiene gate, 5"):
+        run(SMALL, "--replay", empty)

@@ -112,6 +112,9 @@ class Command(BaseCommand):
         if not 0 < options["calibration_share"] < 1:
             raise CommandError("--calibration-share must be between 0 and 1")
         data = replay.build(lines, labelled_set)
+        if not len(data):
+            left = ", ".join(f"{n} {why}" for why, n in data.skipped.items())
+            raise CommandError(f"{path}: nothing to replay ({left or 'no answers'})")
         report = evaluate.evaluate(
             data,
             alpha=options["alpha"],
