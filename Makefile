@@ -19,6 +19,8 @@ $(STAMP): requirements.lock
 
 ## Web server and worker on http://127.0.0.1:8000, demo data loaded, logins printed; Ctrl-C stops both.
 ## Without ANTHROPIC_API_KEY the tiers answer from the simulated Messages API; DEMO_MODEL=local: the local classifier.
+## DEBUG=1 is for the set-up step; the web server and worker run production settings (the
+## product's error pages, static files from WhiteNoise): `manage.py demo --debug` for Django's.
 demo: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py demo $(if $(filter local,$(DEMO_MODEL)),--local)
 

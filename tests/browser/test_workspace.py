@@ -67,7 +67,9 @@ def test_it_changes_status_adds_a_note_and_corrects_the_category(page):
     page.get_by_text("Correct or re-run").click()
     page.get_by_label("Category", exact=True).select_option("pricing_request")
     page.get_by_role("button", name="Correct category").click()
-    expect(page.locator(".triage-card")).to_contain_text("pricing_request")
+    expect(page.locator(".triage-card")).to_contain_text(
+        "Pricing request"
+    )  # the name, not the slug
     assert Lead.objects.get(pk=lead.pk).status == "working"
     assert Feedback.objects.get(lead=lead).new_value == "pricing_request"
     screenshot(page, "lead")
@@ -144,7 +146,7 @@ def test_it_fits_a_phone_screen(page):
     expect(page.locator("#rows tr")).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(page, "queue-phone")
-    page.locator("#rows a").first.click()
+    page.locator("#rows .subject a").first.click()
     expect(page.locator("h1")).to_contain_text("Demo request")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(page, "lead-phone")

@@ -2,7 +2,7 @@
 pages answering like GET."""
 
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.views.defaults import server_error
 
 from tests.helpers import make_user
@@ -31,6 +31,13 @@ def test_it_answers_a_user_without_a_sales_role_with_the_products_403(client):
     assert "<h1>Not allowed</h1>" in text and "no sales role" in text
 
 
+def test_it_answers_an_expired_form_with_the_products_page():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()
+
+
 def test_it_has_a_500_page_that_needs_no_context():
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
@@ -45,7 +52,9 @@ def test_it_serves_a_favicon(client):
     assert 'rel="icon" href="/static/favicon.svg"' in client.get("/login/").content.decode()
 
 
-@pytest.mark.parametrize("path", ["/login/", "/contact/", "/healthz", "/favicon.ico"])
+@pytest.mark.parametrize(
+    "path", ["/login/", "/contact/", "/password_reset/", "/healthz", "/favicon.ico"]
+)
 def test_it_answers_head_like_get(client, path):
     get = client.get(path)
     head = client.head(path)
