@@ -454,7 +454,7 @@ def _build(rng: Range, now: datetime | None) -> dict:
         "budget": budget(now, policy),
         "agreement": agreement(rows),
         "audits_pending": audits_pending(),
-        "quality": quality.panel(rng, now),
+        "quality": quality.panel(rng, now, policy),
         "cost_chart": charts.bar_chart(
             [(f"{d['day']:%m-%d}", d["total"]) for d in costs["days"]],
             title="Cost of the leads received each day (USD)",

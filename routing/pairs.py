@@ -176,8 +176,9 @@ def population(since: datetime, until: datetime):
     )
 
 
-def collect(*, since: datetime, until: datetime, policy_rate=0) -> PairSet:
-    """Every pair of the leads received in [since, until), weighted (module docstring)."""
+def collect(*, since: datetime, until: datetime, policy_rate=0, costs: bool = True) -> PairSet:
+    """Every pair of the leads received in [since, until), weighted (module docstring);
+    `costs`: also the mean costs of tier 1 and of an escalation (one more query)."""
     rows = population(since, until).values_list(
         "lead_id",
         "lead__received_at",
@@ -237,7 +238,8 @@ def collect(*, since: datetime, until: datetime, policy_rate=0) -> PairSet:
             )
         )
     found.pairs.sort(key=lambda p: p.lead_id)
-    found.tier1_cost, found.tier2_cost = mean_costs(since, until, found)
+    if costs and found.decided:
+        found.tier1_cost, found.tier2_cost = mean_costs(since, until, found)
     return found
 
 
@@ -276,17 +278,19 @@ def corrected_truths(lead_ids: list[int]) -> dict[int, tuple[str, bool | None]]:
     (the corrected category's is_sales)."""
     if not lead_ids:
         return {}
-    sales = dict(Category.objects.values_list("slug", "is_sales"))
-    truths = {}
-    rows = (
+    rows = list(
         Feedback.objects.filter(lead_id__in=lead_ids, field="category")
         .order_by("created_at", "pk")
         .values_list("lead_id", "new_value")
     )
-    for lead_id, value in rows:
-        if isinstance(value, str) and value:
-            truths[lead_id] = (value, sales.get(value))
-    return truths
+    if not rows:
+        return {}
+    sales = dict(Category.objects.values_list("slug", "is_sales"))
+    return {
+        lead_id: (value, sales.get(value))
+        for lead_id, value in rows
+        if isinstance(value, str) and value
+    }
 
 
 def mean_costs(since: datetime, until: datetime, found: PairSet) -> tuple[Decimal, Decimal]:
