@@ -115,6 +115,10 @@ class Advice:
     overall: Scope
     categories: list[Scope] = field(default_factory=list)
 
+    @property
+    def without_pairs(self) -> list[str]:
+        return [scope.name for scope in self.categories if not scope.curve.n]
+
     def proposal(self) -> "Proposal | None":
         """The thresholds to apply, or None when nothing is advised."""
         if self.overall.advised is None:
@@ -231,9 +235,10 @@ class Preview:
 def preview(
     proposal: Proposal, *, policy: RoutingPolicy, tier2_cost: Decimal, last: int = DEFAULT_LAST
 ) -> Preview:
-    """What the proposal would have changed on the last `last` leads tier 1 decided or
-    escalated: each decision that would go the other way, with its cost. An escalation no
-    longer made saves what it cost; a new one costs the period's mean escalation."""
+    """What the proposal would change on the last `last` leads tier 1 decided or escalated,
+    against the thresholds in force now: each decision that would go the other way, with its
+    cost (the escalation's recorded cost when the lead had one, else the period's mean
+    escalation). Leads escalated for another reason, or held by a cap, stay as they are."""
     names = dict(Category.objects.values_list("slug", "name"))
     thresholds = {
         slug: (policy.confidence_threshold if value is None else value)
@@ -280,27 +285,29 @@ def preview(
             continue
         result.considered += 1
         result.cost_now += costs.get(triage.lead_id) or Decimal("0")
-        result.escalated_now += triage.escalated
         reasons = triage.escalation_reasons
         if blocked(reasons) or forced(reasons):
+            result.escalated_now += triage.escalated
             continue  # decided by something other than the threshold
         slug = str(first.get("category") or "")
-        confidence = float(first.get("confidence") or 0.0)
+        confidence = Decimal(str(first.get("confidence") or 0))  # as routing.tiers compares
         now = thresholds.get(slug, policy.confidence_threshold)
         new = proposal.for_category(slug)
-        # As routing.tiers compares it.
-        would = Decimal(str(confidence)) < new
-        if would == triage.escalated:
+        escalated_now, escalated_new = confidence < now, confidence < new
+        result.escalated_now += escalated_now
+        if escalated_now == escalated_new:
             continue
-        if would:
+        # What its escalation cost when it had one, else what one costs on average.
+        price = (escalation_costs.get(triage.lead_id) if triage.escalated else None) or tier2_cost
+        if escalated_new:
             result.gained += 1
-            delta = tier2_cost
+            delta = price
         else:
             result.lost += 1
-            delta = -(escalation_costs.get(triage.lead_id) or Decimal("0"))
+            delta = -price
         result.cost_delta += delta
         result.changes.append(
-            Change(triage, names.get(slug, slug), confidence, now, new, triage.escalated, delta)
+            Change(triage, names.get(slug, slug), float(confidence), now, new, escalated_now, delta)
         )
     return result
 

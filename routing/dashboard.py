@@ -456,7 +456,7 @@ def _build(rng: Range, now: datetime | None) -> dict:
         "budget": budget(now, policy),
         "agreement": agreement(rows),
         "audits_pending": audits_pending(),
-        "quality": quality.panel(rng, now),
+        "quality": quality.panel(rng, now, policy),
         "first_response": response_times.first_response(rng.since, rng.until),
         "cost_chart": charts.bar_chart(
             [(f"{d['day']:%m-%d}", d["total"]) for d in costs["days"]],

@@ -39,7 +39,8 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, JSONField, Q, Sum
+from django.db.models.expressions import RawSQL
 
 from routing.models import Category, Feedback, ModelCall, ShadowAudit, Triage
 
@@ -143,17 +144,16 @@ def tier1_entry(outputs) -> dict | None:
     return found
 
 
-def upper_entry(outputs) -> dict | None:
-    """The escalation's valid answer (tier 2 or 3), the last one."""
-    found = None
-    for entry in outputs or []:
-        if (
-            isinstance(entry, dict)
-            and (entry.get("tier") or 0) >= 2
-            and isinstance(entry.get("output"), dict)
-        ):
-            found = entry["output"]
-    return found
+def _answer_fields(tier: int) -> RawSQL:
+    """{category, is_lead, confidence} of the first valid answer of `tier` (2: tier 2 or 3)
+    in a triage's outputs, as routing.tiers.run_tier records them."""
+    test = "@.tier == 1" if tier == 1 else "@.tier >= 2"
+    path = f"$[*] ? ({test} && exists(@.output)).output"
+    fields = ", ".join(
+        f"'{name}', jsonb_path_query_first(routing_triage.outputs, '{path}.{name}')"
+        for name in ("category", "is_lead", "confidence")
+    )
+    return RawSQL(f"jsonb_build_object({fields})", [], output_field=JSONField())
 
 
 def forced(reasons) -> bool:
@@ -176,27 +176,33 @@ def population(since: datetime, until: datetime):
     )
 
 
-def collect(*, since: datetime, until: datetime, policy_rate=0) -> PairSet:
-    """Every pair of the leads received in [since, until), weighted (module docstring)."""
-    rows = population(since, until).values_list(
-        "lead_id",
-        "lead__received_at",
-        "escalated",
-        "escalation_reasons",
-        "outputs",
-        "decided_at",
+def collect(*, since: datetime, until: datetime, policy_rate=0, costs: bool = True) -> PairSet:
+    """Every pair of the leads received in [since, until), weighted (module docstring);
+    `costs`: also the mean costs of tier 1 and of an escalation (one more query)."""
+    # Only the few answer fields, extracted in PostgreSQL: a range's whole outputs (every
+    # tier's answer with its evidence) would be megabytes on the dashboard's every view.
+    rows = (
+        population(since, until)
+        .annotate(first=_answer_fields(1), upper=_answer_fields(2))
+        .values_list(
+            "lead_id",
+            "lead__received_at",
+            "escalated",
+            "escalation_reasons",
+            "first",
+            "upper",
+            "decided_at",
+        )
     )
     found = PairSet(pairs=[], policy_rate=float(policy_rate or 0))
     drafts: dict[int, tuple] = {}  # lead: (received, tier-1 output, forced)
     escalated: dict[int, dict] = {}  # lead: the upper tier's answer
     confident: dict[int, datetime] = {}  # lead: decided_at
-    for lead_id, received, was_escalated, reasons, outputs, decided_at in rows.iterator():
-        first = tier1_entry(outputs)
-        if first is None:
+    for lead_id, received, was_escalated, reasons, first, answer, decided_at in rows.iterator():
+        if not first or first.get("category") is None:
             continue  # tier 1 gave no valid answer: no draft to judge
         if was_escalated:
-            answer = upper_entry(outputs)
-            if answer is None:
+            if not answer or answer.get("category") is None:
                 found.left_out["escalation without an answer"] += 1
                 continue
             escalated[lead_id] = answer
@@ -237,7 +243,8 @@ def collect(*, since: datetime, until: datetime, policy_rate=0) -> PairSet:
             )
         )
     found.pairs.sort(key=lambda p: p.lead_id)
-    found.tier1_cost, found.tier2_cost = mean_costs(since, until, found)
+    if costs and found.decided:
+        found.tier1_cost, found.tier2_cost = mean_costs(since, until, found)
     return found
 
 
@@ -276,17 +283,19 @@ def corrected_truths(lead_ids: list[int]) -> dict[int, tuple[str, bool | None]]:
     (the corrected category's is_sales)."""
     if not lead_ids:
         return {}
-    sales = dict(Category.objects.values_list("slug", "is_sales"))
-    truths = {}
-    rows = (
+    rows = list(
         Feedback.objects.filter(lead_id__in=lead_ids, field="category")
         .order_by("created_at", "pk")
         .values_list("lead_id", "new_value")
     )
-    for lead_id, value in rows:
-        if isinstance(value, str) and value:
-            truths[lead_id] = (value, sales.get(value))
-    return truths
+    if not rows:
+        return {}
+    sales = dict(Category.objects.values_list("slug", "is_sales"))
+    return {
+        lead_id: (value, sales.get(value))
+        for lead_id, value in rows
+        if isinstance(value, str) and value
+    }
 
 
 def mean_costs(since: datetime, until: datetime, found: PairSet) -> tuple[Decimal, Decimal]:

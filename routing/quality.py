@@ -63,7 +63,7 @@ def accuracy(found: pairs.PairSet, *, alpha: float) -> Estimate:
 
 def miss_rate_in_force(found: pairs.PairSet, policy: RoutingPolicy, *, alpha: float) -> Estimate:
     """The miss rate at the thresholds in force now, per each pair's tier-1 category."""
-    own = dict(Category.objects.values_list("slug", "confidence_threshold"))
+    own = dict(Category.objects.values_list("slug", "confidence_threshold")) if found.pairs else {}
     conf, wrong, weights = pairs.arrays(found.pairs)
     in_force = [own.get(p.category) for p in found.pairs]
     threshold = np.array(
@@ -77,7 +77,9 @@ def live(now: datetime | None = None, policy: RoutingPolicy | None = None) -> di
     now = now or timezone.now()
     policy = policy or active_policy()
     alpha = float(policy.quality_alpha)
-    found = pairs.collect(since=now - WINDOW, until=now, policy_rate=policy.shadow_audit_rate)
+    found = pairs.collect(
+        since=now - WINDOW, until=now, policy_rate=policy.shadow_audit_rate, costs=False
+    )
     miss = miss_rate_in_force(found, policy, alpha=alpha)
     over = miss.rate is not None and ((miss.high > alpha and miss.conclusive) or miss.low > alpha)
     return {
@@ -139,11 +141,14 @@ def spend_apart(since: datetime, until: datetime) -> dict:
     return {key: value or Decimal("0") for key, value in sums.items()}
 
 
-def panel(rng, now: datetime | None = None) -> dict:
-    """The dashboard's quality panel for the dashboard's range (routing.dashboard.Range)."""
-    policy = active_policy()
+def panel(rng, now: datetime | None = None, policy: RoutingPolicy | None = None) -> dict:
+    """The dashboard's quality panel for the dashboard's range (routing.dashboard.Range):
+    four queries when there are no pairs, a few more when there are."""
+    policy = policy or active_policy()
     alpha = float(policy.quality_alpha)
-    found = pairs.collect(since=rng.since, until=rng.until, policy_rate=policy.shadow_audit_rate)
+    found = pairs.collect(
+        since=rng.since, until=rng.until, policy_rate=policy.shadow_audit_rate, costs=False
+    )
     return {
         "policy": policy,
         "pairs": found,

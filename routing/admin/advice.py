@@ -61,7 +61,13 @@ def _allowed(request) -> None:
 
 
 def _form(data, policy) -> AdviceForm:
-    values = {"alpha": policy.quality_alpha, "last": advice.DEFAULT_LAST}
+    end = timezone.localdate()
+    values = {
+        "start": end - timedelta(days=DEFAULT_DAYS - 1),
+        "end": end,
+        "alpha": policy.quality_alpha,
+        "last": advice.DEFAULT_LAST,
+    }
     values.update({k: v for k, v in data.items() if k in AdviceForm.base_fields and v != ""})
     return AdviceForm(values)
 

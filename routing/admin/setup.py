@@ -259,7 +259,7 @@ class RoutingPolicyAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("Quality", {"fields": ("shadow_audit_rate", "quality_alpha")}),
+        ("Audit", {"fields": ("shadow_audit_rate", "quality_alpha")}),
         ("Scoring", {"fields": ("score_weights",)}),
         ("Queues", {"fields": ("default_queue", "review_queue")}),
         ("Failure handling", {"fields": ("max_triage_attempts", "circuit_cooldown_seconds")}),

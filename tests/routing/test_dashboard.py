@@ -404,8 +404,7 @@ def test_it_runs_a_bounded_number_of_queries(
     sonnet_price()
     for lead in costed_leads:
         make_call(lead, "0.00010000", input_tokens=100, output_tokens=10)
-    # 18: the first-response figure is one more aggregate; 26: the quality panel reads the
-    # pairs of the range and of the last 7 days, the categories' thresholds, the drift alert
-    # and the evaluation spend, a fixed number whatever the number of leads.
-    with django_assert_max_num_queries(26):
+    # 17 for the figures above, 1 for first-response times, 4 for the quality panel
+    # (routing.quality.panel).
+    with django_assert_max_num_queries(22):
         get_page(staff_client)

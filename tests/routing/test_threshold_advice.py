@@ -263,3 +263,20 @@ def test_only_staff_who_may_change_the_policy_reach_it(client):
     policy = inputs.current_policy()
     change_page = client.get(reverse("admin:routing_routingpolicy_change", args=[policy.pk]))
     assert f'href="{URL}"' in change_page.content.decode()
+
+
+def test_bad_input_gets_a_clear_error_not_a_500(admin_user, client):
+    client.force_login(admin_user)
+    for params in (
+        {"alpha": "abc"},
+        {"alpha": "0.9"},
+        {"alpha": "0"},
+        {"start": "2026-02-30", "alpha": "0.05"},
+        {"last": "10000000"},
+    ):
+        response = client.get(URL, params)
+        assert response.status_code == 200, params
+        assert 'class="errornote"' in response.content.decode(), params
+        assert "advice" not in response.context or response.context.get("advice") is None
+    response = client.post(APPLY, {"alpha": "abc"})
+    assert response.status_code == 302 and ThresholdChange.objects.count() == 0
