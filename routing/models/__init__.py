@@ -17,7 +17,7 @@ from routing.models.decisions import (
     SavedView,
     Triage,
 )
-from routing.models.replies import ReplyKnowledge, ReplyTemplate
+from routing.models.replies import ReplyDraft, ReplyKnowledge, ReplyTemplate
 from routing.models.setup import TIER_CHOICES, Category, Queue, QueueMembership, RoutingPolicy, Rule
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "ModelPrice",
     "Queue",
     "QueueMembership",
+    "ReplyDraft",
     "ReplyKnowledge",
     "ReplyTemplate",
     "Rule",

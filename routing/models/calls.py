@@ -52,6 +52,7 @@ class ModelCall(models.Model):
         SHADOW_AUDIT = "shadow_audit", "Shadow audit"
         RERUN = "rerun", "Re-run by a rep"
         COUNT_TOKENS = "count_tokens", "Token count"
+        DRAFT = "draft", "Reply draft"
 
     lead = models.ForeignKey("intake.Lead", on_delete=models.CASCADE, related_name="model_calls")
     tier = models.PositiveSmallIntegerField(choices=TIER_CHOICES, default=1)

@@ -63,6 +63,11 @@ class Category(models.Model):
         default=True, help_text="Leads in this category are sales opportunities."
     )
     queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL)
+    draft_on_triage = models.BooleanField(
+        default=False,
+        help_text="Write a reply draft as soon as a lead is decided into this category "
+        "(a model call per lead, priced as a draft); reps still review and send it.",
+    )
     always_escalate = models.BooleanField(
         default=False, help_text="Every lead the first tier puts here goes to tier 2."
     )
