@@ -287,7 +287,10 @@ def test_it_drafts_from_the_lead_page_with_unsourced_parts_highlighted(client, f
     fake_anthropic.reply({"body": "Sure, 20% off if you sign at https://sign.example/now."})
     assert client.post(f"/leads/{lead.pk}/draft/").status_code == 302
     page = client.get(f"/leads/{lead.pk}/").content.decode()
-    assert '<mark title="Not in the knowledge or the thread: url" data-flag="url">' in page
+    assert (
+        '<mark title="Not from the reply knowledge or our own messages: url" data-flag="url">'
+        in page
+    )
     assert 'data-flag="price">20%</mark>' in page
     assert "2 things highlighted" in page
     draft_id = lead.drafts.get().pk
