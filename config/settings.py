@@ -295,6 +295,8 @@ EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
 # Replies and acknowledgements go out as "<rep name>" <SALES_FROM_EMAIL>, with
 # Reply-To: reply+<token>@INTAKE_REPLY_DOMAIN so the answer joins its lead.
 SALES_FROM_EMAIL = envstr("SALES_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+# The display name on acknowledgements (replies carry the rep's name).
+SALES_FROM_NAME = envstr("SALES_FROM_NAME", "Sales team")
 # Attachments of one reply, in all.
 OUTBOUND_MAX_BYTES = envint("OUTBOUND_MAX_BYTES", 20_000_000)
 # An acknowledgement goes to one contact at most once in this many hours.

@@ -304,6 +304,15 @@ class Form(models.Model):
     default_queue = models.CharField(max_length=100, blank=True)
     is_active = models.BooleanField(default=True)
     success_message = models.CharField(max_length=300, default="Thanks, we'll be in touch soon.")
+    acknowledge = models.BooleanField(
+        default=False, help_text="Mail the sender an acknowledgement when they submit."
+    )
+    ack_subject = models.CharField(
+        max_length=250, blank=True, help_text='Empty: "Re: " and the subject.'
+    )
+    ack_body = models.TextField(
+        blank=True, help_text="Variables: {contact_name}, {company}. No model writes it."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from intake import contacts, mime, search, services
+from intake import acknowledgements, contacts, mime, search, services
 from intake.models import Form, Lead, Message
 
 
@@ -99,6 +99,8 @@ def ingest_submission(
         return _same_submission(existing, raw, external_id)
     if not filtered_reason:
         services.enqueue_triage(lead)
+        if form is not None and form.acknowledge:
+            acknowledgements.acknowledge(lead=lead, subject=form.ack_subject, body=form.ack_body)
     return services.Ingested(created, created=True)
 
 

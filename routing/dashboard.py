@@ -302,7 +302,8 @@ def cost_per_lead(rng: Range) -> dict:
 # half a hundred-millionth of a dollar per call, on a figure that is an estimate anyway.
 SAVINGS_SQL = """
 WITH calls AS (
-    SELECT c.purpose = 'shadow_audit' AS shadow, c.batch, c.cost_usd,
+    SELECT c.purpose = 'shadow_audit' AS shadow, c.purpose = 'draft' AS draft, c.batch,
+           c.cost_usd,
            (c.created_at AT TIME ZONE %(tz)s)::date AS day,
            num_nonnulls(c.input_tokens, c.output_tokens, c.cache_creation_input_tokens,
                         c.cache_creation_5m_tokens, c.cache_creation_1h_tokens,
@@ -343,12 +344,12 @@ priced AS (
     LEFT JOIN day_prices p ON p.day = calls.day
 ),
 groups AS (
-    SELECT shadow, compared, batch, long_prompt, price_id,
+    SELECT shadow, draft, compared, batch, long_prompt, price_id,
            COUNT(*) AS n, COUNT(*) FILTER (WHERE cost_usd IS NULL) AS unpriced,
            SUM(cost_usd) AS cost, SUM(t_in) AS t_in, SUM(t_out) AS t_out,
            SUM(t_5m) AS t_5m, SUM(t_1h) AS t_1h, SUM(t_read) AS t_read
     FROM priced
-    GROUP BY shadow, compared, batch, long_prompt, price_id
+    GROUP BY shadow, draft, compared, batch, long_prompt, price_id
 )
 SELECT
     COALESCE(SUM(g.n), 0),
@@ -364,7 +365,9 @@ SELECT
         * CASE WHEN g.long_prompt THEN mp.long_prompt_multiplier ELSE 1 END
         * CASE WHEN g.batch THEN mp.batch_multiplier ELSE 1 END
     ) FILTER (WHERE g.compared), 0),
-    COALESCE(SUM(g.n) FILTER (WHERE NOT g.shadow AND NOT g.compared), 0)
+    COALESCE(SUM(g.n) FILTER (WHERE NOT g.shadow AND NOT g.compared), 0),
+    COALESCE(SUM(g.cost) FILTER (WHERE g.draft), 0),
+    COALESCE(SUM(g.n) FILTER (WHERE g.draft), 0)
 FROM groups g
 LEFT JOIN routing_modelprice mp ON mp.id = g.price_id
 """
@@ -394,6 +397,8 @@ def spend(rng: Range, policy: RoutingPolicy) -> dict:
             compared_actual,
             compared_baseline,
             not_compared,
+            draft_cost,
+            draft_calls,
         ) = cursor.fetchone()
     savings = compared_baseline - compared_actual
     return {
@@ -409,6 +414,10 @@ def spend(rng: Range, policy: RoutingPolicy) -> dict:
         "net_savings": savings - shadow_cost,
         "savings_share": share(savings, compared_baseline),
         "not_compared": not_compared,
+        # Drafts are in the total and the savings comparison; triage is everything else.
+        "draft_cost": draft_cost,
+        "draft_calls": draft_calls,
+        "triage_cost": total - shadow_cost - draft_cost,
     }
 
 

@@ -24,6 +24,7 @@ from routing import (
     calls,
     config,
     contract,
+    followups,
     injection,
     inputs,
     lease,
@@ -422,7 +423,8 @@ def record_decision(
         else:
             status = Lead.Status.NEW
         # Only a lead still waiting moves: a rep's status change is never overwritten.
-        leads.move_status(lead.pk, status, only_from=Lead.Status.AWAITING_TRIAGE)
+        if leads.move_status(lead.pk, status, only_from=Lead.Status.AWAITING_TRIAGE):
+            followups.after_first_decision(lead, triage, status)
     return triage
 
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from django_q.conf import Conf
 
-from routing import audits, quality, reconcile, rerun, services, waiting
+from routing import audits, drafts, quality, reconcile, rerun, services, waiting
 from routing.models import Circuit
 
 logger = logging.getLogger(__name__)
@@ -89,3 +89,7 @@ def check_quality_drift() -> int | None:
 
 def rerun_triage(lead_id: int, tier: int, user_id: int | None = None) -> None:
     rerun.redecide(lead_id, tier=tier, user_id=user_id)
+
+
+def draft_reply(lead_id: int) -> None:
+    drafts.draft_reply_task(lead_id)

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from intake import leads, outbound
 from intake.models import Lead, Message, Outbox
-from routing.models import Activity, ReplyKnowledge, ReplyTemplate
+from routing import drafts
+from routing.draft_check import segments
+from routing.models import Activity, ReplyDraft, ReplyKnowledge, ReplyTemplate
 from routing.models.replies import substitute
 from workspace.actions import ActionError, display_name
 
@@ -100,8 +102,14 @@ def composer_context(request, lead: Lead, *, data: dict | None = None, error: st
     scope = {"queue_id": triage.queue_id if triage else None, "category": _category(lead)}
     templates = list(ReplyTemplate.objects.filter(is_active=True).for_lead(**scope))
     picked = None
+    draft = ReplyDraft.objects.filter(lead=lead).order_by("-created_at", "-pk").first()
+    draft_reason = drafts.unavailable_reason(lead, triage)
+    if draft is not None and triage is not None and triage.injection_suspected:
+        draft = None  # flagged after the draft was written: it is not offered either
     if data is None:
         data = composer_initial(lead)
+        if draft is not None and _number(request.GET.get("draft")) == draft.pk:
+            data["body"] = draft.body
         template_id = _number(request.GET.get("template"))
         picked = next((t for t in templates if t.pk == template_id), None)
         if picked is not None:
@@ -114,6 +122,9 @@ def composer_context(request, lead: Lead, *, data: dict | None = None, error: st
         "composer_error": error,
         "reply_templates": templates,
         "picked_template": picked,
+        "draft": draft,
+        "draft_pieces": segments(draft.body, draft.flags) if draft else [],
+        "draft_reason": draft_reason,
         "sales_from": outbound.sales_address(),
     }
 

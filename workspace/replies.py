@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from intake import outbound
+from routing import drafts
 from workspace import access, compose
 from workspace.actions import ActionError
 from workspace.lead_views import lead_context
@@ -65,3 +66,18 @@ def retry(request, lead_id: int, outbox_id: int):
     else:
         messages.success(request, "Sending again.")
     return redirect("lead", lead_id=lead.pk)
+
+
+@require_POST
+@workspace_view
+def draft(request, lead_id: int):
+    """Ask the router for a draft. The model answers within the call's timeout; the draft
+    fills nothing by itself: the rep picks "Use this draft", edits, and sends."""
+    lead = access.lead_for(request.user, lead_id)
+    try:
+        drafts.write_draft(lead.pk, user=request.user)
+    except drafts.DraftUnavailable as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Draft ready below: check the highlighted parts before use.")
+    return redirect(f"/leads/{lead.pk}/#composer")

@@ -44,6 +44,7 @@ urlpatterns = [
     path("leads/<int:lead_id>/spam/", lead_views.mark_spam, name="lead-spam"),
     path("leads/<int:lead_id>/merge/", lead_views.merge, name="lead-merge"),
     path("leads/<int:lead_id>/reply/", replies.send, name="lead-reply"),
+    path("leads/<int:lead_id>/draft/", replies.draft, name="lead-draft"),
     path(
         "leads/<int:lead_id>/outbox/<int:outbox_id>/retry/",
         replies.retry,

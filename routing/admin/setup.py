@@ -147,7 +147,15 @@ class QueueAdmin(admin.ModelAdmin):
     list_filter = ("strategy",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    fields = ("name", "slug", ("strategy", "sla_minutes"), "last_assigned")
+    fields = (
+        "name",
+        "slug",
+        ("strategy", "sla_minutes"),
+        "last_assigned",
+        "acknowledge",
+        "ack_subject",
+        "ack_body",
+    )
     readonly_fields = ("last_assigned",)
     inlines = (QueueMembershipInline,)
 

@@ -19,7 +19,7 @@ from routing.models.decisions import (
     Triage,
 )
 from routing.models.quality import QualityAlert, ThresholdChange
-from routing.models.replies import ReplyKnowledge, ReplyTemplate
+from routing.models.replies import ReplyDraft, ReplyKnowledge, ReplyTemplate
 from routing.models.setup import TIER_CHOICES, Category, Queue, QueueMembership, RoutingPolicy, Rule
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "QualityAlert",
     "Queue",
     "QueueMembership",
+    "ReplyDraft",
     "ReplyKnowledge",
     "ReplyTemplate",
     "Rule",

@@ -65,6 +65,7 @@ class ModelCall(models.Model):
         COUNT_TOKENS = "count_tokens", "Token count"
         # `evaluate_router --record`: a labelled message, no lead; never part of a lead's cost.
         EVALUATION = "evaluation", "Router evaluation"
+        DRAFT = "draft", "Reply draft"
 
     # Null only for evaluation calls (a labelled message is not a lead).
     lead = models.ForeignKey(

@@ -3,8 +3,10 @@ category (either left empty applies to all)."""
 
 import re
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from routing.models.setup import Category, Queue
 
@@ -89,3 +91,26 @@ class ReplyKnowledge(models.Model):
     def __str__(self) -> str:
         scope = " / ".join(str(x) for x in (self.queue, self.category) if x) or "everywhere"
         return f"Reply knowledge ({scope})"
+
+
+class ReplyDraft(models.Model):
+    """A reply the model wrote for a rep to edit: never sent by itself. `flags` are what
+    routing.draft_check found in it that neither the knowledge nor the thread says."""
+
+    lead = models.ForeignKey("intake.Lead", on_delete=models.CASCADE, related_name="drafts")
+    tier = models.PositiveSmallIntegerField(default=1)
+    model = models.CharField(max_length=100)
+    body = models.TextField()
+    flags = models.JSONField(default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # "rep" (Draft a reply) or "triage" (the category drafts when a lead is decided).
+    trigger = models.CharField(max_length=10, default="rep")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["lead", "-created_at"], name="draft_lead_latest")]
+
+    def __str__(self) -> str:
+        return f"draft for lead {self.lead_id} ({self.model})"

@@ -20,6 +20,17 @@ class Queue(models.Model):
     name = models.CharField(max_length=100)
     sla_minutes = models.PositiveIntegerField(default=240)
     strategy = models.CharField(max_length=20, choices=Strategy.choices, default=Strategy.MANUAL)
+    acknowledge = models.BooleanField(
+        default=False,
+        help_text="Mail the sender an acknowledgement when a lead is first decided into this "
+        "queue (never to automatic mail, our own addresses, or twice within ACK_WINDOW_HOURS).",
+    )
+    ack_subject = models.CharField(
+        max_length=250, blank=True, help_text='Empty: "Re: " and the subject.'
+    )
+    ack_body = models.TextField(
+        blank=True, help_text="Variables: {contact_name}, {company}. No model writes it."
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="QueueMembership", related_name="lead_queues"
     )
@@ -63,6 +74,11 @@ class Category(models.Model):
         default=True, help_text="Leads in this category are sales opportunities."
     )
     queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL)
+    draft_on_triage = models.BooleanField(
+        default=False,
+        help_text="Write a reply draft as soon as a lead is decided into this category "
+        "(a model call per lead, priced as a draft); reps still review and send it.",
+    )
     always_escalate = models.BooleanField(
         default=False, help_text="Every lead the first tier puts here goes to tier 2."
     )

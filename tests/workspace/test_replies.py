@@ -274,3 +274,38 @@ def test_it_fills_the_composer_from_a_template_of_the_leads_queue(client):
     # Only the four names are replaced; anything else in braces stays text.
     assert "{unknown} {rep_name.__class__}" in page
     assert 'value="Your demo,"' in page
+
+
+def test_it_drafts_from_the_lead_page_with_unsourced_parts_highlighted(client, fake_anthropic):
+    from tests.routing.test_triage import answer
+
+    fake_anthropic.reply(answer())
+    lead = sales_lead(1)
+    rep_client(client)
+    page = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert 'id="draft-button"' in page
+    fake_anthropic.reply({"body": "Sure, 20% off if you sign at https://sign.example/now."})
+    assert client.post(f"/leads/{lead.pk}/draft/").status_code == 302
+    page = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert (
+        '<mark title="Not from the reply knowledge or our own messages: url" data-flag="url">'
+        in page
+    )
+    assert 'data-flag="price">20%</mark>' in page
+    assert "2 things highlighted" in page
+    draft_id = lead.drafts.get().pk
+    page = client.get(f"/leads/{lead.pk}/?draft={draft_id}").content.decode()
+    assert ">Sure, 20% off if you sign at https://sign.example/now.</textarea>" in page
+
+
+def test_it_explains_why_there_is_no_draft_without_an_api_key(client, mailoutbox, on_commit):
+    lead = sales_lead(1)
+    rep_client(client)
+    page = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert 'id="draft-button"' not in page
+    assert "Drafts need Claude, and no API key is set" in page
+    response = client.post(f"/leads/{lead.pk}/draft/", follow=True)
+    assert "no API key" in response.content.decode()
+    # The composer still sends.
+    send(client, lead, on_commit)
+    assert len(mailoutbox) == 1
