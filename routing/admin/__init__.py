@@ -6,7 +6,7 @@ Decisions and calls are records, so their admin is read-only: they change throug
 
 from django.contrib import admin
 
-from routing.admin import records, setup  # noqa: F401  (each registers its admins)
+from routing.admin import local_models, records, setup  # noqa: F401  (each registers its admins)
 
 # --- The dashboard ------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from routing.models.decisions import (
     SavedView,
     Triage,
 )
+from routing.models.local_models import LocalModel
 from routing.models.setup import TIER_CHOICES, Category, Queue, QueueMembership, RoutingPolicy, Rule
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Category",
     "Circuit",
     "Feedback",
+    "LocalModel",
     "ModelCall",
     "ModelPrice",
     "Queue",
