@@ -206,6 +206,7 @@ def decide(
     if _held_for_injection(lead, message, facts, first, text, draft):
         return
     reasons = escalation_reasons(first, draft, policy, categories, text)
+    reasons += _second_opinion(lead, message, first, policy)
     if before.force_tier:
         reasons.append(f"rule_forced_tier_{before.force_tier}")
     budget_left = spent < policy.daily_budget_usd
@@ -278,6 +279,21 @@ def _held_for_injection(
     draft.output = replace(output, injection_suspected=True)
     draft.model, draft.tier = first.model or "local", first.tier
     return True
+
+
+def _second_opinion(
+    lead: Lead, message: Message | None, first: TierResult, policy: RoutingPolicy
+) -> list[str]:
+    """The local model's confident disagreement with tier 1, when the policy asks for it."""
+    if first.output is None or policy.second_opinion_threshold is None:
+        return []
+    reason = local.second_opinion(
+        output=first.output,
+        subject=(message.subject if message else lead.subject) or "",
+        body=message_text(message),
+        threshold=policy.second_opinion_threshold,
+    )
+    return [reason] if reason else []
 
 
 def _escalations_allowed(

@@ -6,7 +6,7 @@ Decisions and calls are records, so their admin is read-only: they change throug
 
 from django.contrib import admin
 
-from routing.admin import advice, records, replies, setup  # noqa: F401  (each registers its admins)
+from routing.admin import advice, local_models, records, replies, setup  # noqa: F401  (each registers its admins)
 
 # --- The dashboard ------------------------------------------------------------------------
 

@@ -252,6 +252,7 @@ class RoutingPolicyAdmin(admin.ModelAdmin):
                     "escalate_company_size_at_least",
                     "escalate_budget_at_least",
                     "escalate_input_tokens_over",
+                    "second_opinion_threshold",
                 ),
             },
         ),

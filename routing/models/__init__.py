@@ -18,6 +18,7 @@ from routing.models.decisions import (
     SavedView,
     Triage,
 )
+from routing.models.local_models import LocalModel
 from routing.models.quality import QualityAlert, ThresholdChange
 from routing.models.replies import ReplyDraft, ReplyKnowledge, ReplyTemplate
 from routing.models.setup import TIER_CHOICES, Category, Queue, QueueMembership, RoutingPolicy, Rule
@@ -33,6 +34,7 @@ __all__ = [
     "Circuit",
     "Feedback",
     "FollowUp",
+    "LocalModel",
     "ModelCall",
     "ModelPrice",
     "QualityAlert",

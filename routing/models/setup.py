@@ -124,6 +124,16 @@ class RoutingPolicy(models.Model):
         max_digits=14, decimal_places=2, null=True, blank=True, default=Decimal("50000")
     )
     escalate_input_tokens_over = models.PositiveIntegerField(default=6000)
+    second_opinion_threshold = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=None,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Escalate when the free local model is at least this sure of another category "
+        "(or the other side of lead-vs-not) than tier 1; blank: off.",
+    )
     max_message_chars = models.PositiveIntegerField(default=12000)
     max_escalations_per_lead = models.PositiveIntegerField(default=1)
     max_escalations_per_sender_per_day = models.PositiveIntegerField(default=5)

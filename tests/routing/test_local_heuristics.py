@@ -1,7 +1,8 @@
 import pytest
 
 from intake import hygiene, mime
-from routing import contract, local
+from routing import contract
+from routing import local_heuristics as local
 from routing.models import Category, Queue, RoutingPolicy
 from tests.corpus import corpus_files, messages_in
 from tests.helpers import REPO_ROOT
