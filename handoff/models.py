@@ -239,3 +239,10 @@ class CrmRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.crm} record of lead {self.lead_id}"
+
+    @property
+    def label(self) -> str:
+        return CRM_LABELS.get(self.crm, self.crm)
+
+
+CRM_LABELS = {"hubspot": "HubSpot"}
