@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "intake",
     "routing",
     "workspace",
+    "handoff",
     "bench",
 ]
 
@@ -301,6 +302,23 @@ SALES_FROM_NAME = envstr("SALES_FROM_NAME", "Sales team")
 OUTBOUND_MAX_BYTES = envint("OUTBOUND_MAX_BYTES", 20_000_000)
 # An acknowledgement goes to one contact at most once in this many hours.
 ACK_WINDOW_HOURS = envint("ACK_WINDOW_HOURS", 24)
+
+# --- Hand-off: outbound webhooks, notifications, the CRM (handoff/) -----------------------
+# Every request to another server (webhook receivers, Slack, Teams, HubSpot) has this
+# timeout, and goes only to public addresses unless allowed (tests, a private network).
+OUTBOUND_TIMEOUT_SECONDS = envint("OUTBOUND_TIMEOUT_SECONDS", 10)
+OUTBOUND_ALLOW_PRIVATE_ADDRESSES = envbool("OUTBOUND_ALLOW_PRIVATE_ADDRESSES", False)
+NOTIFY_HOT_SCORE = envint("NOTIFY_HOT_SCORE", 70)
+NOTIFY_DIGEST_AFTER = envint("NOTIFY_DIGEST_AFTER", 5)
+NOTIFY_DIGEST_WINDOW_SECONDS = envint("NOTIFY_DIGEST_WINDOW_SECONDS", 600)
+HUBSPOT_TOKEN = envstr("HUBSPOT_TOKEN")
+HUBSPOT_BASE_URL = envstr("HUBSPOT_BASE_URL", "https://api.hubapi.com")
+HUBSPOT_PORTAL_ID = envstr("HUBSPOT_PORTAL_ID")
+HUBSPOT_PIPELINE = envstr("HUBSPOT_PIPELINE", "default")
+HUBSPOT_DEAL_STAGE = envstr("HUBSPOT_DEAL_STAGE", "appointmentscheduled")
+HUBSPOT_BACKOFF_MS = envint("HUBSPOT_BACKOFF_MS", 500)
+HANDOFF_CRM_STATUS = envstr("HANDOFF_CRM_STATUS", "qualified")
+HANDOFF_CRM_MIN_SCORE = envint("HANDOFF_CRM_MIN_SCORE", 0)
 
 LOGGING = {
     "version": 1,

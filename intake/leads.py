@@ -12,16 +12,31 @@ from django.db.models import F
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
-from intake import search
+from intake import events, search
 from intake.models import Lead
 
 
-def move_status(lead_id: int, status: str, *, only_from: str) -> bool:
+def move_status(lead_id: int, status: str, *, only_from: str, record: bool = True) -> bool:
     """Set the status if it still is `only_from` (a compare-and-set: a change someone made
-    meanwhile is never overwritten). True when it moved."""
-    with connection.cursor() as cursor:
-        cursor.execute(_move_statement(), [status, timezone.now(), lead_id, only_from])
-        return cursor.rowcount == 1
+    meanwhile is never overwritten). True when it moved. The move records a
+    `lead.status_changed` event unless `record` is off (the caller records it with others
+    of the same change)."""
+    # No savepoint of its own: the move and its event stand or fall with the caller's change.
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute(_move_statement(), [status, timezone.now(), lead_id, only_from])
+            moved = cursor.rowcount == 1
+        if moved and record:
+            events.record_event(
+                kind=events.Kind.LEAD_STATUS_CHANGED,
+                lead_id=lead_id,
+                data=status_change(only_from, status),
+            )
+    return moved
+
+
+def status_change(before: str, after: str) -> dict:
+    return {"from": before, "to": after}
 
 
 @functools.cache

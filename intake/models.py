@@ -340,3 +340,48 @@ class WebhookNonce(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} token {self.token[:12]}"
+
+
+class Event(models.Model):
+    """Something that happened to a lead, written in the transaction that made it happen
+    (the outbox): a killed process loses none. `handoff` fans it out to webhooks,
+    notifications and the CRM, and marks it dispatched."""
+
+    class Kind(models.TextChoices):
+        LEAD_CREATED = "lead.created", "Lead created"
+        LEAD_TRIAGED = "lead.triaged", "Lead triaged"
+        LEAD_ASSIGNED = "lead.assigned", "Lead assigned"
+        LEAD_STATUS_CHANGED = "lead.status_changed", "Lead status changed"
+        LEAD_REPLIED = "lead.replied", "Reply sent"
+        # Notifications only, never offered to webhook endpoints.
+        SLA_WARNING = "lead.sla_warning", "SLA about to breach"
+        SLA_BREACHED = "lead.sla_breached", "SLA breached"
+
+    # The receiver's idempotency key (Standard Webhooks' webhook-id): never reused.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    # SET_NULL: a merged-away lead's events stay on record (data keeps its id).
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    # Set for events that must happen once per cause (an SLA warning per due time).
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(dispatched_at__isnull=True),
+                name="event_undispatched",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} (lead {self.data.get('lead_id')})"
+
+    @property
+    def webhook_id(self) -> str:
+        return f"msg_{self.public_id.hex}"

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from intake import contacts, hygiene, mime, search
+from intake import contacts, events, hygiene, mime, search
 from intake.models import (
     Attachment,
     Channel,
@@ -192,7 +192,7 @@ def process_message(message_id: int) -> Message | None:
         )
         # A re-parse keeps the message in the conversation it already belongs to.
         lead = message.lead or contacts.find_thread(message=message, parsed=parsed, contact=contact)
-        triage = False
+        triage = opened = False
         if lead is None:
             lead = Lead.objects.create(
                 contact=contact,
@@ -204,7 +204,7 @@ def process_message(message_id: int) -> Message | None:
                 received_at=message.received_at,
                 last_message_at=message.received_at,
             )
-            triage = not verdict.flag
+            triage = opened = not verdict.flag
         else:
             # updated_at too: open queue pages pick up a reply to a lead they show.
             update = {
@@ -223,6 +223,10 @@ def process_message(message_id: int) -> Message | None:
         _store_attachments(message, parsed.attachments)
         search.refresh([lead.pk])
         if triage:
+            if opened:
+                events.record_event(
+                    kind=events.Kind.LEAD_CREATED, lead_id=lead.pk, data={"channel": "email"}
+                )
             enqueue_triage(lead)
     return message
 

@@ -7,7 +7,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from intake import acknowledgements, contacts, mime, search, services
+from intake import acknowledgements, contacts, events, mime, search, services
 from intake.models import Form, Lead, Message
 
 
@@ -92,6 +92,10 @@ def ingest_submission(
                 headers=[[key, str(value)[:2000]] for key, value in (fields or {}).items()],
             )
             search.refresh([lead.pk])
+            if not filtered_reason:
+                events.record_event(
+                    kind=events.Kind.LEAD_CREATED, lead_id=lead.pk, data={"channel": channel}
+                )
     except IntegrityError:
         existing = services._find_existing(dedupe_key, provider, external_id, api_user)
         if existing is None:

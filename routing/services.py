@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from intake import leads
+from intake import events, leads
 from intake.models import Lead, Message
 from routing import (
     audits,
@@ -395,6 +395,7 @@ def record_decision(
         redecided = triage.decided_at is not None
         kept_owner = redecided and owner_chosen_by_a_person(triage)
         queue_before = triage.queue_id
+        owner_before = triage.assignee_id
         if redecided and not kept_owner:
             triage.assignee = None
         triage.category = category
@@ -439,9 +440,28 @@ def record_decision(
         else:
             status = Lead.Status.NEW
         # Only a lead still waiting moves: a rep's status change is never overwritten.
-        if leads.move_status(lead.pk, status, only_from=Lead.Status.AWAITING_TRIAGE):
+        moved = leads.move_status(
+            lead.pk, status, only_from=Lead.Status.AWAITING_TRIAGE, record=False
+        )
+        if moved:
             followups.after_first_decision(lead, triage, status)
+        record_decision_events(triage, owner_before, moved, status)
     return triage
+
+
+def record_decision_events(triage: Triage, owner_before: int | None, moved: bool, status: str):
+    """The decision's events, in the decision's transaction, with one hand-off task."""
+    if triage.provisional:
+        return  # a stand-in while the model is away: the real decision is the event
+    items = [(events.Kind.LEAD_TRIAGED, triage.lead_id, {"triage_id": triage.pk})]
+    if moved:
+        change = leads.status_change(Lead.Status.AWAITING_TRIAGE, status)
+        items.append((events.Kind.LEAD_STATUS_CHANGED, triage.lead_id, change))
+    if triage.assignee_id and triage.assignee_id != owner_before:
+        items.append(
+            (events.Kind.LEAD_ASSIGNED, triage.lead_id, {"assignee_id": triage.assignee_id})
+        )
+    events.record_events(items)
 
 
 @functools.cache

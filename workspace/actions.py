@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from intake import hygiene, leads
+from intake import events, hygiene, leads
 from intake.models import Lead
 from routing import audits, inputs, rerun
 from routing.assign import compute_priority, compute_score
@@ -59,6 +59,7 @@ def claim_lead(lead: Lead, user) -> None:
                 return
             raise ActionError(f"{display_name(holder)} has already claimed this lead.")
         Activity.record(lead, user, Activity.Kind.CLAIM)
+        record_assigned(lead, user, by=user)
 
 
 def unclaim_lead(lead: Lead, user) -> None:
@@ -95,6 +96,16 @@ def assign_lead(lead: Lead, user, assignee_id: int | None) -> None:
             assignee=assignee.username if assignee else None,
             assignee_id=assignee.pk if assignee else None,
         )
+        if assignee is not None:
+            record_assigned(lead, assignee, by=user)
+
+
+def record_assigned(lead: Lead, assignee, *, by) -> None:
+    events.record_event(
+        kind=events.Kind.LEAD_ASSIGNED,
+        lead_id=lead.pk,
+        data={"assignee_id": assignee.pk, "by_user_id": by.pk if by else None},
+    )
 
 
 def display_name(user) -> str:

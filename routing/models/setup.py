@@ -19,6 +19,9 @@ class Queue(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=100)
     sla_minutes = models.PositiveIntegerField(default=240)
+    sla_warning_minutes = models.PositiveIntegerField(
+        default=30, help_text="Warn the owner this long before the SLA is due (0: never)."
+    )
     strategy = models.CharField(max_length=20, choices=Strategy.choices, default=Strategy.MANUAL)
     acknowledge = models.BooleanField(
         default=False,

@@ -102,7 +102,14 @@ def test_it_enqueues_one_processing_and_one_triage_task_for_concurrent_deliverie
 
     assert errors == []
     assert Message.objects.count() == 1
-    assert run_queued(broker) == ["intake.tasks.process_message", "routing.tasks.triage_lead"]
+    # The new lead's event goes to the hand-off (handoff/) beside its triage, and so does
+    # the decision's.
+    assert run_queued(broker) == [
+        "intake.tasks.process_message",
+        "handoff.tasks.dispatch_events",
+        "routing.tasks.triage_lead",
+        "handoff.tasks.dispatch_events",
+    ]
     assert Lead.objects.count() == 1
 
 
@@ -113,7 +120,10 @@ def test_it_processes_a_message_once_when_the_task_runs_twice(broker):
     services.process_message(message.pk)
     services.process_message(message.pk)
     assert Lead.objects.count() == 1
-    assert queued_funcs(broker) == ["routing.tasks.triage_lead"]
+    assert sorted(queued_funcs(broker) + queued_funcs(broker) + queued_funcs(broker)) == [
+        "handoff.tasks.dispatch_events",
+        "routing.tasks.triage_lead",
+    ]
 
 
 @pytest.mark.django_db

@@ -24,7 +24,7 @@ def no_audits(db):
     RoutingPolicy.objects.update(shadow_audit_rate=Decimal("0"))
 
 
-def test_it_triages_a_confident_lead_in_eleven_statements(
+def test_it_triages_a_confident_lead_in_twelve_statements(
     fake_anthropic, django_assert_num_queries
 ):
     fake_anthropic.default = lambda request: answer()
@@ -33,8 +33,9 @@ def test_it_triages_a_confident_lead_in_eleven_statements(
 
     # The lead and its first message; the claim; the configuration's digest; today's spend;
     # the ModelCall row before the call and after it; then, in a savepoint: the triage row
-    # read under a lock, written, and the lead's status.
-    with django_assert_num_queries(11):
+    # read under a lock, written, the lead's status, and the decision's events (one insert,
+    # the hand-off's outbox).
+    with django_assert_num_queries(12):
         triage = services.triage_lead(lead.pk)
 
     assert triage.decided_at is not None and triage.model == "claude-haiku-5-5"
@@ -46,9 +47,9 @@ def test_it_checks_the_escalation_caps_in_two_queries(fake_anthropic, django_ass
     lead = make_lead(sender="sam@example.org", message_id="<m2@example.org>")
     fake_anthropic.reply(answer(confidence=0.4))
 
-    # The eleven above, the caps (this lead's escalations; the sender's and the domain's
+    # The twelve above, the caps (this lead's escalations; the sender's and the domain's
     # today), and the tier-2 call's row before and after.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         triage = services.triage_lead(lead.pk)
 
     assert triage.escalated and triage.tier == 2

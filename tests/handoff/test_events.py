@@ -1,0 +1,120 @@
+"""Each event a lead goes through is recorded in the transaction of its change and sent to
+the endpoints that chose it, signed, with its documented payload."""
+
+import json
+
+import pytest
+from django.db import transaction
+from standardwebhooks.webhooks import Webhook
+
+from handoff import payloads
+from intake import events
+from intake.models import Event, Lead
+from routing.models import Queue, QueueMembership
+from tests.handoff.test_webhook_delivery import submit
+from tests.helpers import make_lead, make_user
+from workspace import actions
+
+pytestmark = pytest.mark.django_db
+
+
+def received(receiver, endpoint, kind):
+    bodies = [Webhook(endpoint.secret).verify(r.body, r.headers) for r in receiver.received]
+    return [body for body in bodies if body["type"] == kind]
+
+
+def test_it_sends_created_triaged_status_and_assigned_for_a_new_email(
+    endpoint, receiver, on_commit
+):
+    rep = make_user("ada")
+    QueueMembership.objects.create(queue=Queue.objects.get(slug="sales"), user=rep)
+
+    with on_commit():
+        lead = make_lead()
+
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.NEW and lead.triage.assignee == rep
+    kinds = [json.loads(r.body)["type"] for r in receiver.received]
+    assert kinds == ["lead.created", "lead.triaged", "lead.status_changed", "lead.assigned"]
+    triaged = received(receiver, endpoint, "lead.triaged")[0]
+    assert triaged["data"]["lead"]["triage"]["category"] == lead.triage.category
+    assert triaged["data"]["lead"]["triage"]["summary"] == lead.triage.summary
+    assert triaged["data"]["lead"]["contact"]["email"] == "dana@acme-widgets.com"
+    changed = received(receiver, endpoint, "lead.status_changed")[0]
+    assert (changed["data"]["from"], changed["data"]["to"]) == ("awaiting_triage", "new")
+    assigned = received(receiver, endpoint, "lead.assigned")[0]
+    assert assigned["data"]["assignee"]["username"] == "ada"
+    assert assigned["data"]["by"] is None  # the queue's rotation, not a person
+
+
+def test_it_sends_lead_created_for_a_form_or_api_submission(endpoint, receiver, on_commit):
+    with on_commit():
+        lead = submit()
+
+    created = received(receiver, endpoint, "lead.created")
+    assert [c["data"]["lead"]["id"] for c in created] == [lead.pk]
+    assert created[0]["data"]["channel"] == "api"
+
+
+def test_it_sends_a_rep_s_claim_assignment_and_status_change(endpoint, receiver, on_commit):
+    sales = Queue.objects.get(slug="sales")
+    rep, other = make_user("ada"), make_user("bo")
+    for user in (rep, other):
+        QueueMembership.objects.create(queue=sales, user=user, capacity=0)  # no rotation
+    with on_commit():
+        lead = make_lead()
+    lead.refresh_from_db()
+    receiver.received.clear()
+
+    with on_commit():
+        actions.claim_lead(lead, rep)
+    with on_commit():
+        actions.set_status(lead, rep, "working")
+    with on_commit():
+        actions.assign_lead(Lead.objects.get(pk=lead.pk), rep, other.pk)
+
+    kinds = [json.loads(r.body)["type"] for r in receiver.received]
+    assert kinds == ["lead.assigned", "lead.status_changed", "lead.assigned"]
+    claimed, handed = received(receiver, endpoint, "lead.assigned")
+    assert claimed["data"]["assignee"]["username"] == "ada"
+    assert claimed["data"]["by"]["username"] == "ada"
+    assert handed["data"]["assignee"]["username"] == "bo"
+    changed = received(receiver, endpoint, "lead.status_changed")[0]
+    assert (changed["data"]["from"], changed["data"]["to"]) == ("new", "working")
+    assert changed["data"]["lead"]["status"] == "working"
+
+
+def test_it_records_no_event_for_a_change_that_was_rolled_back(db):
+    lead = make_lead()
+    before = Event.objects.count()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        actions.set_status(lead, make_user("ada"), "working")
+        raise RuntimeError("the request failed after the change")
+
+    assert Event.objects.count() == before
+    assert Lead.objects.get(pk=lead.pk).status == Lead.Status.AWAITING_TRIAGE
+
+
+def test_it_sends_lead_replied_from_the_reply_hook(endpoint, receiver, on_commit):
+    lead = make_lead()
+
+    with on_commit():
+        events.record_event(
+            kind=events.Kind.LEAD_REPLIED, lead_id=lead.pk, data={"reply_id": 7, "by": "ada"}
+        )
+
+    replied = received(receiver, endpoint, "lead.replied")[0]
+    assert replied["data"]["reply"] == {"reply_id": 7, "by": "ada"}
+    assert replied["version"] == payloads.VERSION
+
+
+def test_it_never_offers_sla_alerts_to_webhook_endpoints(endpoint, receiver, on_commit):
+    endpoint.events = [*endpoint.events, "lead.sla_warning"]
+    endpoint.save()
+    lead = make_lead()
+
+    with on_commit():
+        events.record_event(kind=events.Kind.SLA_WARNING, lead_id=lead.pk)
+
+    assert receiver.received == []
