@@ -32,7 +32,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from intake import leads
+from intake import events, leads
 from intake.models import Attachment, Channel, Lead, Message, Outbox
 from intake.services import sniff_type
 
@@ -251,7 +251,7 @@ def deliver(outbox_id: int) -> bool:
     )
     if not claimed:
         return False
-    outbox = Outbox.objects.select_related("message").get(pk=outbox_id)
+    outbox = Outbox.objects.select_related("message", "sender").get(pk=outbox_id)
     try:
         email = build_email(outbox)
         sent = get_connection(fail_silently=False).send_messages([email])
@@ -261,9 +261,24 @@ def deliver(outbox_id: int) -> bool:
         logger.warning("outbox %s failed: %s", outbox_id, exc)
         mark_failed(outbox_id, f"{type(exc).__name__}: {exc}")
         return False
-    Outbox.objects.filter(pk=outbox_id, state=Outbox.State.SENDING).update(
-        state=Outbox.State.SENT, sent_at=timezone.now(), last_error=""
-    )
+    with transaction.atomic():
+        marked = Outbox.objects.filter(pk=outbox_id, state=Outbox.State.SENDING).update(
+            state=Outbox.State.SENT, sent_at=timezone.now(), last_error=""
+        )
+        if marked and outbox.kind == Outbox.Kind.REPLY and outbox.message.lead_id:
+            # The hand-off's `lead.replied`, in the transaction that says it was sent.
+            message = outbox.message
+            events.record_event(
+                kind=events.Kind.LEAD_REPLIED,
+                lead_id=message.lead_id,
+                data={
+                    "message_id": message.message_id,
+                    "to": message.to,
+                    "subject": message.subject,
+                    "sent_at": timezone.now().isoformat(),
+                    "by": outbox.sender.get_username() if outbox.sender else "",
+                },
+            )
     return True
 
 

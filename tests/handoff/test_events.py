@@ -4,11 +4,12 @@ the endpoints that chose it, signed, with its documented payload."""
 import json
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import transaction
 from standardwebhooks.webhooks import Webhook
 
 from handoff import payloads
-from intake import events
+from intake import events, outbound
 from intake.models import Event, Lead
 from routing.models import Queue, QueueMembership
 from tests.handoff.test_webhook_delivery import submit
@@ -60,6 +61,7 @@ def test_it_sends_a_rep_s_claim_assignment_and_status_change(endpoint, receiver,
     sales = Queue.objects.get(slug="sales")
     rep, other = make_user("ada"), make_user("bo")
     for user in (rep, other):
+        user.groups.add(Group.objects.get_or_create(name="sales")[0])
         QueueMembership.objects.create(queue=sales, user=user, capacity=0)  # no rotation
     with on_commit():
         lead = make_lead()
@@ -107,6 +109,30 @@ def test_it_sends_lead_replied_from_the_reply_hook(endpoint, receiver, on_commit
     replied = received(receiver, endpoint, "lead.replied")[0]
     assert replied["data"]["reply"] == {"reply_id": 7, "by": "ada"}
     assert replied["version"] == payloads.VERSION
+
+
+def test_it_sends_lead_replied_when_a_rep_s_reply_is_sent(
+    endpoint, receiver, on_commit, mailoutbox
+):
+    lead = make_lead()
+    rep = make_user("ada")
+    with on_commit():
+        reply = outbound.store_outbound(
+            lead=lead,
+            from_name="Ada",
+            to=[lead.contact.email],
+            subject="Re: hi",
+            body="Hello",
+            sender=rep,
+        )
+    # Sent by its task on commit (the test's worker runs it at once).
+    assert len(mailoutbox) == 1
+    replied = received(receiver, endpoint, "lead.replied")[0]
+    assert replied["data"]["reply"]["message_id"] == reply.message.message_id
+    assert replied["data"]["reply"]["by"] == "ada"
+    with on_commit():
+        assert not outbound.deliver(reply.pk)  # a redelivered task sends and says nothing
+    assert len(received(receiver, endpoint, "lead.replied")) == 1
 
 
 def test_it_never_offers_sla_alerts_to_webhook_endpoints(endpoint, receiver, on_commit):
