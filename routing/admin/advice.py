@@ -120,7 +120,6 @@ def _miss_chart(result, alpha):
         band=(list(curve.low), list(curve.high)),
         level=(f"alpha {alpha}", float(alpha)),
         marks=_marks(result),
-        top=max(0.05, min(1.0, float(alpha) * 4)),
     )
 
 

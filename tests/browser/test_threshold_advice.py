@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from routing import calls, config, llm
+from routing import calls, config, llm, quality
 from routing.models import RoutingPolicy, ThresholdChange
 from tests.browser.conftest import screenshot
 from tests.browser.test_admin_pages import sign_in_to_admin
 from tests.fakes.anthropic import FakeAnthropic
-from tests.routing.pair_data import build, known_items, set_audit_rate
+from tests.routing.pair_data import DEMO, PRICING, build, known_items, set_audit_rate
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,9 +20,8 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def known_pairs(page, settings):
-    """The known-answer set (tests/routing/pair_data.py) triaged through the fake API."""
+def built(settings, items) -> None:
+    """Leads triaged through the fake API, their audits answered (tests/routing/pair_data.py)."""
     config.forget()
     calls.forget_spend()
     with FakeAnthropic() as fake:
@@ -31,10 +30,15 @@ def known_pairs(page, settings):
         settings.ANTHROPIC_BACKOFF_MS = 10
         llm.reset_client()
         set_audit_rate(1)
-        build(fake, known_items())
+        build(fake, items)
     llm.reset_client()
     config.forget()
     calls.forget_spend()
+
+
+@pytest.fixture
+def known_pairs(page, settings):
+    built(settings, known_items())
 
 
 def test_it_sets_alpha_previews_and_applies(page, known_pairs):
@@ -74,3 +78,21 @@ def test_it_sets_alpha_previews_and_applies(page, known_pairs):
     page.goto("/admin/routing/dashboard/")
     expect(page.locator("#quality-accuracy")).to_contain_text("90.0%")  # 36 of 40 right
     screenshot(page, "dashboard-quality")
+
+
+def test_it_says_how_many_pairs_are_needed_and_the_dashboard_shows_the_drift(page, settings):
+    built(settings, [(0.9, PRICING)] * 5 + [(0.9, DEMO)] * 5)  # ten pairs, half of them misses
+    quality.check_drift()
+    sign_in_to_admin(page)
+
+    page.goto("/admin/routing/threshold-advice/")
+    expect(page.locator("#too-few")).to_contain_text("needs at least 19")
+    expect(page.locator("#apply-form")).to_have_count(0)
+    screenshot(page, "threshold-advice-too-few")
+
+    page.goto("/admin/routing/dashboard/")
+    expect(page.locator("#quality-alert")).to_contain_text("above alpha 5.0%")
+    screenshot(page, "dashboard-quality-alert")
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator(".messagelist")).to_contain_text("Quality alert acknowledged")
+    expect(page.locator("#quality-alert")).to_have_count(0)
