@@ -264,6 +264,8 @@ def deliver(outbox_id: int) -> bool:
     Outbox.objects.filter(pk=outbox_id, state=Outbox.State.SENDING).update(
         state=Outbox.State.SENT, sent_at=timezone.now(), last_error=""
     )
+    if outbox.message.lead_id:
+        leads.touch(outbox.message.lead_id)  # an open lead page picks up "sent"
     return True
 
 
