@@ -18,7 +18,16 @@ from django.utils.html import format_html, format_html_join
 
 from intake import services
 from intake.downloads import attachment_response, nosniff_download
-from intake.models import Attachment, Channel, Contact, Form, Lead, Message, WebhookNonce
+from intake.models import (
+    Attachment,
+    Channel,
+    Contact,
+    Form,
+    Lead,
+    Message,
+    Outbox,
+    WebhookNonce,
+)
 
 # A page of escaped text beyond this is slow to render and useless to read.
 RAW_VIEW_MAX_BYTES = 2 * 1024 * 1024
@@ -175,7 +184,7 @@ class MessageAdmin(admin.ModelAdmin):
         "received_at",
     )
     list_display_links = None
-    list_filter = ("parse_state", "hygiene", "channel", "provider", "received_at")
+    list_filter = ("direction", "parse_state", "hygiene", "channel", "provider", "received_at")
     list_select_related = ("lead",)
     search_fields = (
         "subject",
@@ -404,4 +413,22 @@ class WebhookNonceAdmin(admin.ModelAdmin):
     readonly_fields = ("provider", "token", "body_sha256", "seen_at")
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Outbox)
+class OutboxAdmin(admin.ModelAdmin):
+    """Replies and acknowledgements and whether they left: a record, changed by
+    intake.outbound (a failed one is retried from its lead's page)."""
+
+    list_display = ("message", "kind", "state", "attempts", "sender", "created_at", "sent_at")
+    list_filter = ("state", "kind", "created_at")
+    search_fields = ("message__message_id", "message__to", "message__subject")
+    readonly_fields = [f.name for f in Outbox._meta.fields]
+    list_select_related = ("message", "sender")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -279,6 +279,8 @@ def deliver(outbox_id: int) -> bool:
                     "by": outbox.sender.get_username() if outbox.sender else "",
                 },
             )
+    if outbox.message.lead_id:
+        leads.touch(outbox.message.lead_id)  # an open lead page picks up "sent"
     return True
 
 

@@ -21,7 +21,7 @@ from django.db import transaction
 from django_q.tasks import async_task
 
 from intake.models import Lead, Message
-from routing import calls, llm, prompt
+from routing import calls, config, llm, prompt
 from routing.draft_check import check_draft
 from routing.inputs import current_policy
 from routing.models import Circuit, ModelCall, ReplyDraft, ReplyKnowledge, Triage
@@ -238,7 +238,9 @@ def draft_on_triage(lead: Lead, triage: Triage) -> None:
     category): queued on commit, written by a worker, never for a flagged lead."""
     if triage.injection_suspected or not settings.ANTHROPIC_API_KEY:
         return
-    if not Category.objects.filter(slug=triage.category, draft_on_triage=True).exists():
+    # The configuration triage already holds: no query on the hot path.
+    category = config.current().categories_by_slug.get(triage.category)
+    if category is None or not category.draft_on_triage:
         return
     lead_id = lead.pk
     transaction.on_commit(lambda: async_task("routing.tasks.draft_reply", lead_id))

@@ -4,7 +4,7 @@ category asks for one (routing/drafts.py), an acknowledgement when its queue sen
 
 from intake import acknowledgements
 from intake.models import Lead
-from routing import drafts
+from routing import config, drafts
 from routing.models import Triage
 
 
@@ -13,6 +13,7 @@ def after_first_decision(lead: Lead, triage: Triage, status: str) -> None:
     if status != Lead.Status.NEW:
         return  # spam, or a provisional decision retried later
     drafts.draft_on_triage(lead, triage)
-    queue = triage.queue
+    queues = config.current().queues.values()
+    queue = next((q for q in queues if q.pk == triage.queue_id), None)
     if queue is not None and queue.acknowledge:
         acknowledgements.acknowledge(lead=lead, subject=queue.ack_subject, body=queue.ack_body)

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from routing.models import ReplyKnowledge, ReplyTemplate
+from routing.models import ReplyDraft, ReplyKnowledge, ReplyTemplate
 
 
 @admin.register(ReplyTemplate)
@@ -17,3 +17,22 @@ class ReplyKnowledgeAdmin(admin.ModelAdmin):
     list_display = ("__str__", "queue", "category", "booking_link")
     list_filter = ("queue", "category")
     search_fields = ("text",)
+
+
+@admin.register(ReplyDraft)
+class ReplyDraftAdmin(admin.ModelAdmin):
+    """Drafts the router wrote: a record (each call is also a ModelCall with purpose draft)."""
+
+    list_display = ("lead", "model", "tier", "trigger", "flag_count", "created_at")
+    list_filter = ("tier", "trigger", "model")
+    readonly_fields = [f.name for f in ReplyDraft._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Highlighted")
+    def flag_count(self, obj):
+        return len(obj.flags or [])
