@@ -464,7 +464,10 @@ def _build(rng: Range, now: datetime | None) -> dict:
         ),
         "trends": daily_trends(rng.end, now),
         "mix_chart": charts.bar_chart(
-            [(row["name"], row["n"]) for row in mix["rows"]], title="Leads by decider", width=420
+            [(row["name"], row["n"]) for row in mix["rows"]],
+            title="Leads by decider",
+            width=420,
+            empty="No leads decided yet.",
         ),
     }
 
