@@ -24,6 +24,8 @@ from intake.models import Lead
 from routing import charts, quality, response_times
 from routing.calls import spend_today
 from routing.models import Circuit, Feedback, RoutingPolicy, ShadowAudit, Triage, model_family
+from routing.templatetags.money import usd
+from routing.trends import daily_trends
 
 DEFAULT_DAYS = 14
 CENTS = Decimal("0.01")
@@ -469,19 +471,30 @@ def _build(rng: Range, now: datetime | None) -> dict:
         "first_response": response_times.first_response(rng.since, rng.until),
         "cost_chart": charts.bar_chart(
             [(f"{d['day']:%m-%d}", d["total"]) for d in costs["days"]],
-            title="Cost of the leads received each day (USD)",
+            title="Daily spend: model calls for the leads received each day (USD)",
+            fmt=lambda value: usd(value, 4),
+            empty="No spend yet.",
         ),
+        "trends": daily_trends(rng.end, now),
         "mix_chart": charts.bar_chart(
-            [(row["name"], row["n"]) for row in mix["rows"]], title="Leads by decider", width=420
+            [(row["name"], row["n"]) for row in mix["rows"]],
+            title="Leads by decider",
+            width=420,
+            empty="No leads decided yet.",
         ),
     }
 
 
-def dashboard_view(request, admin_site):
+def dashboard_view(request, admin_site, *, read_only: bool = False):
+    """The page; `read_only` for a manager who is not staff: the same figures, and no link
+    into the admin, whose pages are not theirs."""
     rng = parse_range(request.GET)
     context = {
         **admin_site.each_context(request),
         "title": "Routing dashboard",
+        "read_only": read_only,
         **build(rng),
     }
+    if read_only:
+        context["is_nav_sidebar_enabled"] = False  # it would only say "no permission"
     return TemplateResponse(request, "admin/routing/dashboard.html", context)

@@ -61,7 +61,7 @@ FIELD_LABELS = {
     "language": "Language",
     "category": "Category",
     "score": "Score (0-100)",
-    "employees": "Company size (employees)",
+    "employees": "Employees",
     "budget_usd": "Budget (USD)",
 }
 OPERATOR_LABELS = {

@@ -5,10 +5,36 @@ Decisions and calls are records, so their admin is read-only: they change throug
 """
 
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
 
 from routing.admin import advice, local_models, records, replies, setup  # noqa: F401  (each registers its admins)
 
 # --- The dashboard ------------------------------------------------------------------------
+
+# The workspace's manager role (workspace/access.py: the manager group, or staff), which
+# routing cannot import: managers read the dashboard without being admins.
+MANAGER_GROUP = "manager"
+
+
+def is_manager(user) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_staff or user.groups.filter(name=MANAGER_GROUP).exists()
+
+
+@never_cache
+def dashboard(request):
+    """Staff get the dashboard inside the admin; a manager who is not staff the same page
+    read-only; anyone else is sent to the admin's sign-in, as every admin page does."""
+    from routing.dashboard import dashboard_view
+
+    if admin.site.has_permission(request):
+        return dashboard_view(request, admin.site)
+    if is_manager(request.user):
+        return dashboard_view(request, admin.site, read_only=True)
+    return redirect_to_login(request.get_full_path(), reverse("admin:login"))
 
 
 def _with_dashboard(get_urls):
@@ -17,10 +43,7 @@ def _with_dashboard(get_urls):
     def urls():
         from django.urls import path
 
-        from routing.dashboard import dashboard_view
-
-        view = admin.site.admin_view(lambda request: dashboard_view(request, admin.site))
-        return [path("routing/dashboard/", view, name="routing_dashboard"), *get_urls()]
+        return [path("routing/dashboard/", dashboard, name="routing_dashboard"), *get_urls()]
 
     return urls
 

@@ -78,7 +78,7 @@ def test_it_offers_only_the_operators_that_fit_a_number_field(page):
     page.goto("/admin/routing/rule/add/")
     first = row(page, "conditions", 0)
 
-    first.get_by_label("Field").select_option(label="Company size (employees)")
+    first.get_by_label("Field").select_option(label="Employees")
 
     operator = first.get_by_label("Operator")
     expect(operator.locator('option[value="at_least"]')).to_be_enabled()
@@ -118,3 +118,23 @@ def test_it_works_without_javascript(chromium, live_server):
         assert rule.actions == [{"action": "set_queue", "value": "enterprise"}]
     finally:
         context.close()
+
+
+def test_it_shows_the_demo_enterprise_rule_as_rows(page):
+    from intake.management.commands.demo import DEMO_RULES
+
+    rule = Rule.objects.create(**DEMO_RULES[0])
+    sign_in_to_admin(page)
+
+    page.goto(f"/admin/routing/rule/{rule.pk}/change/")
+
+    first, second = row(page, "conditions", 0), row(page, "conditions", 1)
+    expect(first.get_by_label("Field")).to_have_value("employees")
+    expect(first.get_by_label("Operator")).to_have_value("at_least")
+    expect(first.get_by_label("Value")).to_have_value("500")
+    expect(second.get_by_label("Field")).to_have_value("budget_usd")
+    expect(second.get_by_label("Value")).to_have_value("50000")
+    action = row(page, "actions", 0)
+    expect(action.get_by_label("Value")).to_have_value("enterprise")
+    expect(row(page, "actions", 1).get_by_label("Value")).to_have_value("1")
+    screenshot(page, "rule-editor-enterprise")

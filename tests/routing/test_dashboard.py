@@ -1,5 +1,6 @@
 """The routing dashboard in admin: /admin/routing/dashboard/."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import count
@@ -102,6 +103,46 @@ def test_it_refuses_non_staff(client):
     client.force_login(make_user("rep"))
     response = client.get(URL)
     assert response.status_code == 302
+
+
+def manager(username="mgr"):
+    from django.contrib.auth.models import Group
+
+    user = make_user(username)
+    user.groups.add(Group.objects.get_or_create(name="manager")[0])
+    return user
+
+
+def test_it_shows_a_manager_the_dashboard_read_only(client, costed_leads):
+    client.force_login(manager())
+
+    response = get_page(client)
+
+    page = response.content.decode()
+    assert response.context["read_only"] is True
+    assert "Routing dashboard" in page
+    assert response.context["costs"]["overall"]["total"] == Decimal("0.0135")
+    # No way into the admin: no change link, no app list, no admin breadcrumb.
+    links = [h for h in re.findall(r'href="([^"]+)"', page) if h.startswith("/admin/")]
+    assert links == []
+    assert 'href="/"' in page  # back to the queue
+
+
+def test_it_links_staff_to_the_admin_pages_behind_the_figures(staff_client):
+    decide(make_lead(), queue=Queue.objects.create(slug="inbound", name="Inbound"))
+
+    page = get_page(staff_client).content.decode()
+
+    assert 'href="/admin/routing/queue/?q=Inbound"' in page
+    assert 'href="/admin/routing/routingpolicy/"' in page
+
+
+def test_it_refuses_an_inactive_manager(client):
+    user = manager()
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    client.force_login(user)
+    assert client.get(URL).status_code == 302
 
 
 def test_it_loads_for_staff_and_is_linked_from_the_admin_index(staff_client):
@@ -404,7 +445,26 @@ def test_it_runs_a_bounded_number_of_queries(
     sonnet_price()
     for lead in costed_leads:
         make_call(lead, "0.00010000", input_tokens=100, output_tokens=10)
-    # 17 for the figures above, 1 for first-response times, 4 for the quality panel
-    # (routing.quality.panel).
-    with django_assert_max_num_queries(22):
+    # 17 for the figures above, 1 for first-response times, 1 for the 30-day trends, 4 for
+    # the quality panel (routing.quality.panel).
+    with django_assert_max_num_queries(23):
         get_page(staff_client)
+
+
+# --- Money formats -------------------------------------------------------------------------
+
+
+def test_it_shows_totals_to_the_cent_and_per_lead_costs_to_four_places(staff_client, costed_leads):
+    page = get_page(staff_client).content.decode()
+
+    overall = page[page.index('id="cost-overall"') :].split("</tr>")[0]
+    # Total $0.0135, mean $0.003375, median $0.00175, p95 $0.008875.
+    assert re.findall(r"\$[\d.,]+|&lt;\$[\d.]+", overall) == [
+        "$0.01",
+        "$0.0034",
+        "$0.0018",
+        "$0.0089",
+    ]
+    assert "$0.00000000" not in page
+    assert not re.search(r"\$0\.0(?!\d)|\$0(?![.\d])", page)
+    assert 'id="spend-total">$0.01<' in page
