@@ -139,7 +139,51 @@ def text(report: dict, *, markdown: bool = False) -> str:
             markdown=markdown,
         ),
     ]
+    parts += second_opinion(report, head, markdown)
     return "\n\n".join(parts) + "\n"
+
+
+def second_opinion(report: dict, head: str, markdown: bool) -> list[str]:
+    found = (report.get("strategies") or {}).get("second_opinion")
+    if not found:
+        return []
+    plain = found["plain"]
+    rows = [
+        [
+            "threshold alone",
+            "-",
+            "-",
+            "-",
+            fmt(plain["apgr"]),
+            pct(plain["cpt90"]),
+            pct(plain["cpt95"]),
+        ]
+    ] + [
+        [
+            f"+ local model at >= {row['level']:.2f}",
+            pct(row["flagged"]),
+            pct(row["wrong_flagged"]),
+            pct(row["flagged_wrong"]),
+            fmt(row["apgr"]),
+            pct(row["cpt90"]),
+            pct(row["cpt95"]),
+        ]
+        for row in found["levels"]
+    ]
+    headers = [
+        "strategy",
+        "flagged",
+        "of tier 1's errors flagged",
+        "flags that were errors",
+        "APGR",
+        "CPT(90%)",
+        "CPT(95%)",
+    ]
+    return [
+        f"{head}Second opinion ({found['model']}, free): escalate also when it disagrees",
+        table(headers, rows, markdown=markdown),
+        f"Verdict: {found['verdict']}.",
+    ]
 
 
 def calibration(report: dict, markdown: bool) -> str:
@@ -196,7 +240,9 @@ def svg(report: dict, *, title: str = "Router: accuracy against cost") -> str:
     points = [p for p in report["curve"] if p["cost_share"] is not None]
     others = [report["baselines"].get(key) for key in MARKERS]
     chosen = report["chosen"].get("point")
-    everything = points + [p for p in [*others, chosen] if p]
+    second = ((report.get("strategies") or {}).get("second_opinion") or {}).get("best_curve")
+    second = [p for p in second or [] if p["cost_share"] is not None]
+    everything = points + second + [p for p in [*others, chosen] if p]
     # Round axes: x in steps of 20% from 0, y in steps of 5 points.
     xmax = math.ceil(max([1.0] + [p["cost_share"] or 0 for p in everything]) / 0.2 - 1e-9) * 0.2
     accuracies = [p["accuracy"] for p in everything if p.get("accuracy") is not None] or [0, 1]
@@ -255,6 +301,18 @@ def svg(report: dict, *, title: str = "Router: accuracy against cost") -> str:
             f"{pct(p['cost_share'])}, accuracy {pct(p['accuracy'])}</title></circle>"
         )
     legend = [("#ff7f0e", "threshold curve", "line")]
+    found = (report.get("strategies") or {}).get("second_opinion")
+    if found and found.get("best_curve"):
+        extra = sorted(
+            (p for p in found["best_curve"] if p["cost_share"] is not None),
+            key=lambda p: p["cost_share"],
+        )
+        path = " ".join(f"{x(p['cost_share']):.1f},{y(p['accuracy']):.1f}" for p in extra)
+        out.append(
+            f'<polyline points="{path}" fill="none" stroke="#2ca02c" stroke-width="2" '
+            'stroke-dasharray="5 3"/>'
+        )
+        legend.append(("#2ca02c", f"+ second opinion (>= {found['best_level']:.2f})", "line"))
     for key, (colour, label) in MARKERS.items():
         p = report["baselines"].get(key)
         if not p or p.get("cost_share") is None:

@@ -493,7 +493,8 @@ def test_it_plots_the_curve_as_svg(tmp_path):
     texts = [t.text for t in tree.iter(f"{ns}text")]
     assert "cost as a share of all-tier-2" in texts and "category accuracy" in texts
     assert {"threshold curve", "all tier 1", "all tier 2", "oracle"} <= set(texts)
-    assert len(list(tree.iter(f"{ns}polyline"))) == 1
+    # The threshold curve, and the curve with the local model's second opinion.
+    assert len(list(tree.iter(f"{ns}polyline"))) == 2
 
 
 def test_it_rejects_a_missing_or_empty_recording(tmp_path):

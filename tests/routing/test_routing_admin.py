@@ -266,7 +266,7 @@ def test_it_groups_the_policy_fields(admin_client, routing):
         "Models",
         "Escalation",
         "Caps and budget",
-        "Quality",
+        "Audit",
         "Scoring",
         "Queues",
         "Failure handling",

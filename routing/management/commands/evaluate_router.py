@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from routing import inputs
-from routing.evaluation import evaluate, labelled, record, render, replay
+from routing.evaluation import evaluate, labelled, record, render, replay, second_opinion
 
 
 class Command(BaseCommand):
@@ -47,6 +47,11 @@ class Command(BaseCommand):
         output.add_argument("--markdown", action="store_true")
         parser.add_argument("--plot", metavar="FILE.svg", help="write the cost-quality curve")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--no-second-opinion",
+            action="store_true",
+            help="leave out the local model's second opinion as a strategy (replay)",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -124,6 +129,17 @@ class Command(BaseCommand):
             rounds=max(options["bootstrap"], 1),
             policy_thresholds=(float(policy.confidence_threshold), by_category),
         )
+        if not options["no_second_opinion"]:
+            answers = second_opinion.local_answers(data, labelled_set)
+            if answers is not None:
+                report["strategies"] = {
+                    "second_opinion": second_opinion.strategy(
+                        data,
+                        answers,
+                        high_value=float(value) if value is not None else None,
+                        plain=report["router"],
+                    )
+                }
         if options["plot"]:
             Path(options["plot"]).write_text(render.svg(report), encoding="utf-8")
         if options["json"]:
