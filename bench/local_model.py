@@ -178,15 +178,16 @@ def local_model_section(ctx) -> list[Row]:
     rows += [
         Row(
             name,
-            "CPU per message (model + language id)",
-            ms(r["cpu_ms_per_message"]),
+            "CPU per message: model + language id",
+            f"{ms(r['cpu_ms_per_message'])} ({ms(r['model_ms_per_message'])} + "
+            f"{ms(r['language_ms_per_message'])})",
             "≤ 2 ms",
             at_most(r["cpu_ms_per_message"], 2.0),
             r["cpu_ms_per_message"],
         ),
         Row(
             name,
-            "model load",
+            "model load (after the imports below)",
             ms(r["load_seconds"] * 1000),
             "≤ 200 ms",
             at_most(r["load_seconds"], 0.2),
@@ -194,10 +195,16 @@ def local_model_section(ctx) -> list[Row]:
         ),
         Row(
             name,
-            "RSS growth of a process loading it (scikit-learn, py3langid included)",
-            f"{r['rss_growth_mb']:.0f} MB",
+            "importing scikit-learn and py3langid (once per worker)",
+            ms(r["imports_seconds"] * 1000),
+        ),
+        Row(
+            name,
+            "RSS growth of a worker: imports + model",
+            f"{r['rss_growth_mb']:.0f} MB ({r['rss_imports_mb']:.0f} + {r['rss_model_mb']:.0f})",
             "≤ 60 MB",
             at_most(r["rss_growth_mb"], 60),
+            r["rss_growth_mb"],
         ),
     ]
     if "train_10k_cpu_seconds" in r:
