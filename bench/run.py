@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cost, evaluation, helpdesk, intake, pages, scratch, triage
+from bench import cost, evaluation, helpdesk, intake, local_model, pages, scratch, triage
 from bench.report import Row
 
 
@@ -74,6 +74,7 @@ SECTIONS = {
     "cost": cost.cost_section,
     "helpdesk": helpdesk.helpdesk_section,
     "evaluation": evaluation.evaluation_section,
+    "local_model": local_model.local_model_section,
 }
 
 

@@ -16,7 +16,10 @@ Gibt es eine Schnittstelle zu DATEV oder zu {tool}?
 Wo stehen Ihre Server, und bieten Sie einen AV-Vertrag nach DSGVO an?
 Wir suchen eine Lösung, um unsere Outlook-Kalender abzulösen.
 Können wir Tidewater vorab kostenlos testen?
-Lassen sich Arbeitsberichte mit Unterschrift des Kunden auf dem Tablet erfassen?""",
+Lassen sich Arbeitsberichte mit Unterschrift des Kunden auf dem Tablet erfassen?
+Eignet sich Ihre Software auch für einen Aufzugsdienst?
+Können mehrtägige Baustellen mit demselben Team geplant werden?
+Wir möchten {tool} ablösen und prüfen gerade Alternativen.""",
     "demo_request": """S: Terminanfrage Produktvorführung|Demo gewünscht|Online-Präsentation|Vorführung für unser Team
 Wir würden uns Tidewater gerne in einer Online-Präsentation ansehen.
 Könnten Sie uns die Tourenplanung einmal live zeigen?
@@ -37,7 +40,9 @@ Die Anmeldung funktioniert nicht, das Passwort wird abgelehnt.
 Wie ändern wir die Rechnungsadresse in unserem Konto?
 Nach dem letzten Update fehlt die Unterschrift im PDF-Bericht.
 Die Rechnung {ticket} wurde doppelt abgebucht; bitte erstatten Sie den Betrag.
-Wie kann ich einem Kollegen Administratorrechte geben?""",
+Wie kann ich einem Kollegen Administratorrechte geben?
+Unsere Monteure sehen beim Öffnen der App eine Fehlermeldung.
+Der CSV-Export der Aufträge bricht ab.""",
     "partnership": """S: Partnerschaft für den DACH-Markt|Kooperationsanfrage|Partnerprogramm|Integration
 Wir sind ein Systemhaus und würden Tidewater gerne in Deutschland und Österreich vertreiben.
 Gibt es ein Partnerprogramm für Wiederverkäufer?
@@ -90,7 +95,9 @@ L'application des techniciens fonctionne-t-elle sans connexion ?
 Pouvez-vous vous connecter à notre ERP {tool} ?
 Où sont hébergées les données, et sont-elles en Europe ?
 Nous cherchons un outil pour planifier les interventions et envoyer les rapports au client.
-Existe-t-il une période d'essai gratuite ?""",
+Existe-t-il une période d'essai gratuite ?
+Votre solution convient-elle à une entreprise d'ascenseurs ?
+Pouvez-vous gérer des chantiers de plusieurs jours avec la même équipe ?""",
     "demo_request": """S: Demande de démonstration|Présentation de l'outil|Démo pour notre équipe|Rendez-vous pour une démo
 Nous souhaiterions organiser une démonstration avec notre responsable d'exploitation.
 Pourriez-vous nous présenter l'application en visio ?
@@ -108,7 +115,10 @@ Impossible de me connecter depuis ce matin, le mot de passe est refusé.
 La facture {ticket} ne mentionne pas notre numéro de TVA.
 Les photos ne se synchronisent plus depuis la mise à jour.
 Comment ajouter un nouvel administrateur sur notre compte ?
-L'export des interventions en CSV ne fonctionne pas.""",
+L'export des interventions en CSV ne fonctionne pas.
+Le planning n'affiche plus les interventions du jour, pouvez-vous regarder ?
+Nos techniciens ont un message d'erreur à l'ouverture de l'application.
+Comment modifier l'adresse de facturation de notre abonnement ?""",
     "partnership": """S: Proposition de partenariat|Partenariat revendeur|Intégration commune|Programme partenaire
 Nous éditons un logiciel de facturation et aimerions proposer une intégration avec Tidewater.
 Nous souhaitons devenir revendeur de votre solution en Belgique.
@@ -144,7 +154,9 @@ Je suis étudiant et je prépare un exposé sur les logiciels de planification.
 Je suis journaliste et j'écris un article sur les artisans et le numérique.
 Nous vous invitons à notre stand au salon Batimat.
 Merci à votre collègue pour l'échange très sympathique au salon.
-Je pense avoir reçu vos messages par erreur, merci de me retirer de la liste.""",
+Je pense avoir reçu vos messages par erreur, merci de me retirer de la liste.
+Je cherche le contact de votre service presse.
+Merci pour l'accueil sur votre stand la semaine dernière.""",
 }
 
 ES = {

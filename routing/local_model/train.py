@@ -61,8 +61,10 @@ def check_enough(examples: list[Example], minimum: int = MIN_PER_CATEGORY) -> No
         raise TooFewExamples(f"too few examples (under {minimum}) for: {listed}")
 
 
-def fit(examples: list[Example], algorithm: str = DEFAULT_ALGORITHM) -> Trained:
-    check_enough(examples)
+def fit(
+    examples: list[Example], algorithm: str = DEFAULT_ALGORITHM, minimum: int = MIN_PER_CATEGORY
+) -> Trained:
+    check_enough(examples, minimum)
     started = time.process_time()
     pipeline = build_pipeline(algorithm)
     pipeline.fit([e.text for e in examples], [e.category for e in examples])
@@ -116,7 +118,8 @@ def cross_validate(examples: list[Example], algorithm: str, folds: int) -> dict:
     splitter = GroupKFold(n_splits=folds)
     groups = [e.group or str(n) for n, e in enumerate(examples)]
     for train_index, test_index in splitter.split(examples, groups=groups):
-        part = fit([examples[i] for i in train_index], algorithm)
+        # The whole set passed the minimum; a fold's share of it may not, and need not.
+        part = fit([examples[i] for i in train_index], algorithm, minimum=1)
         results.append(evaluate(part, [examples[i] for i in test_index]))
     keys = ("lead_accuracy", "category_accuracy", "macro_f1")
     return {"folds": folds, **{k: round(sum(r[k] for r in results) / folds, 4) for k in keys}}
