@@ -69,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.simulated_api",
+                "workspace.context_processors.workspace_roles",
             ],
         },
     },
