@@ -11,7 +11,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cost, evaluation, helpdesk, intake, local_model, pages, scratch, triage
+from bench import (
+    cost,
+    evaluation,
+    helpdesk,
+    intake,
+    local_model,
+    pages,
+    replies,
+    scratch,
+    triage,
+)
 from bench.report import Row
 
 
@@ -75,6 +85,7 @@ SECTIONS = {
     "helpdesk": helpdesk.helpdesk_section,
     "evaluation": evaluation.evaluation_section,
     "local_model": local_model.local_model_section,
+    "replies": replies.replies_section,
 }
 
 

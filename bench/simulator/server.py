@@ -62,6 +62,8 @@ class Simulator:
         sender_match = SENDER.search(shown)
         sender = sender_match.group(1).lower() if sender_match else ""
         schema = ((request.get("output_config") or {}).get("format") or {}).get("schema") or {}
+        if set(schema.get("properties") or {}) == {"body"}:
+            return self.reply(request, model, tier, {"body": DRAFT})
         categories = ((schema.get("properties") or {}).get("category") or {}).get("enum")
         if sender in self.labels:
             truth, facts = truth_from_label(self.labels[sender]), {}
@@ -92,6 +94,9 @@ class Simulator:
             "escalation_reason": "",
             "injection_suspected": False,
         }
+        return self.reply(request, model, tier, body)
+
+    def reply(self, request: dict, model: str, tier: int, body: dict) -> dict:
         output_tokens = self.params.tier(tier).output_tokens
         return {
             "id": f"msg_sim_{uuid.uuid4().hex[:20]}",
@@ -108,6 +113,14 @@ class Simulator:
                 "cache_read_input_tokens": 0,
             },
         }
+
+
+# A reply draft (routing/drafts.py asks for {"body": ...}): fixed words that say what they are.
+DRAFT = (
+    "Hello,\n\nThank you for your message. This is a simulated draft from leadrouter's "
+    "simulated Messages API, not a reply written by Claude: edit it before sending.\n\n"
+    "Best regards"
+)
 
 
 class _Handler(BaseHTTPRequestHandler):
