@@ -2,9 +2,10 @@
 
 Runs when there is no ANTHROPIC_API_KEY, the circuit is open or the budget says so, and is
 recorded as model `local` at cost 0 (PRODUCT.md, "Without an API key"). The model
-(routing.local_model) gives the category, P(lead), a calibrated confidence; py3langid the
-language; routing.local_heuristics fills the rest of the contract (facts only where its rules
-find them, each with a quote from the message) and validates it like a model's answer.
+(routing.local_model) gives the category, P(lead), a calibrated confidence and, when sure,
+the language (py3langid when not); routing.local_heuristics fills the rest of the contract
+(facts only where its rules find them, each with a quote from the message) and validates it
+like a model's answer.
 
 `second_opinion` is the router's use of it: an escalation reason when the model disagrees
 confidently with tier 1 (RoutingPolicy.second_opinion_threshold).
@@ -43,13 +44,23 @@ def model_guess(*, subject: str, body: str) -> Guess | None:
     except Exception:
         logger.exception("local model v%s failed to predict; the heuristics decide", model.version)
         return None
-    return Guess(category, confidence, lead, detect_language(text))
+    return Guess(category, confidence, lead, detect_language(text, model))
 
 
-def detect_language(text: str) -> str:
-    """ISO 639-1 code by py3langid (its model ships in the wheel); stopwords for short text."""
+# The model's own language head decides when at least this sure; py3langid (97 languages,
+# about 70 MB once loaded, so only then) when it is not: the head knows only the training
+# set's languages and would call Polish Russian.
+LANGUAGE_HEAD_SURE = 0.8
+
+
+def detect_language(text: str, model=None) -> str:
+    """ISO 639-1 code: the local model's language head when it is sure, else py3langid (its
+    model ships in the wheel); stopwords for short text."""
     if sum(ch.isalpha() for ch in text) < SHORT_TEXT:
         return local_heuristics.detect_language(text)
+    found = model.language(text) if model is not None else None
+    if found and found[1] >= LANGUAGE_HEAD_SURE and contract.LANGUAGE.fullmatch(found[0]):
+        return found[0]
     try:
         import py3langid
 

@@ -3,13 +3,20 @@ version when the active artifact does not load; None (the heuristics) when none 
 
 A fresh install has no version: the first use trains the default model from the shipped
 training set and stores it as version 1, under an advisory lock so that workers starting
-together train it once. Load problems are written on the version's row (admin shows them).
+together train it once; the trained default is also kept under VAR_DIR/local-model, keyed
+by the data and the code, so that it is trained once per machine, not once per database.
+Load problems are written on the version's row (admin shows them).
 """
 
 import functools
+import hashlib
+import json
 import logging
+import os
 import threading
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from routing.local_model import artifact, data, train
@@ -78,37 +85,78 @@ def forget() -> None:
         _failed.clear()
 
 
+def _default_key() -> str:
+    """What the default model depends on: the shipped data, the training code, the format."""
+    digest = hashlib.sha256(data.SHIPPED.read_bytes())
+    digest.update(Path(train.__file__).read_bytes())
+    digest.update(f"{artifact.FORMAT}".encode())
+    return digest.hexdigest()[:16]
+
+
 @functools.cache
-def _default_trained() -> train.Trained:
-    """The default model, trained once per process from the shipped data."""
-    return train.train(data.shipped())
+def _default_fields() -> dict:
+    """The default model's row, trained from the shipped data once per machine: the result is
+    kept under VAR_DIR, keyed by what it depends on, so a new worker process (or a test
+    database without the row) loads it in milliseconds instead of training for seconds."""
+    folder = Path(settings.VAR_DIR) / "local-model"
+    key = _default_key()
+    meta, blob = folder / f"default-{key}.json", folder / f"default-{key}.bin"
+    if meta.exists() and blob.exists():
+        try:
+            return {**json.loads(meta.read_text()), "artifact": blob.read_bytes()}
+        except (OSError, ValueError):
+            logger.warning("the kept default local model %s is unreadable: training", key)
+    fields = _fields(train.train(data.shipped()))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for path, content in ((blob, fields["artifact"]), (meta, _meta(fields))):
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_bytes(content)
+            partial.replace(path)  # atomic: another process never reads half a file
+    except OSError:
+        logger.warning("could not keep the default local model under %s", folder)
+    return fields
+
+
+def _meta(fields: dict) -> bytes:
+    return json.dumps({k: v for k, v in fields.items() if k != "artifact"}).encode()
+
+
+def _fields(trained: train.Trained) -> dict:
+    return {
+        "algorithm": trained.algorithm,
+        "counts": trained.counts,
+        "metrics": trained.metrics,
+        "artifact": artifact.dumps(trained.pipeline, trained.lead_labels, trained.language_model),
+        "sklearn_version": artifact.sklearn_version(),
+    }
 
 
 def ensure_default() -> LocalModel | None:
-    """Train and store the default model when no version exists at all."""
+    """Store the default model when no version exists at all."""
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_KEY])
         if LocalModel.objects.exists():
             return None
-        logger.info("no local model yet: training the default one from the shipped data")
-        return save_version(_default_trained(), sources=["shipped"], activate=True)
+        logger.info("no local model yet: the default one, from the shipped data")
+        return _create(_default_fields(), sources=["shipped"], activate=True)
 
 
 def save_version(trained: train.Trained, *, sources: list[str], activate: bool) -> LocalModel:
+    return _create(_fields(trained), sources=sources, activate=activate)
+
+
+def _create(fields: dict, *, sources: list[str], activate: bool) -> LocalModel:
     with transaction.atomic():
         last = LocalModel.objects.select_for_update().order_by("-version").first()
         if activate:
             LocalModel.objects.filter(is_active=True).update(is_active=False)
         return LocalModel.objects.create(
             version=(last.version + 1) if last else 1,
-            algorithm=trained.algorithm,
             sources=sources,
-            counts=trained.counts,
-            metrics=trained.metrics,
-            artifact=artifact.dumps(trained.pipeline, trained.lead_labels),
-            sklearn_version=artifact.sklearn_version(),
             is_active=activate,
+            **fields,
         )
 
 

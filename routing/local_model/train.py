@@ -23,6 +23,9 @@ class Trained:
     lead_labels: list[str]
     counts: dict
     metrics: dict = field(default_factory=dict)
+    # Logistic regression from the same features to the examples' languages: the worker
+    # then needs no language-identification library of its own (its memory, compact.py).
+    language_model: object = None
 
 
 def build_pipeline(algorithm: str = DEFAULT_ALGORITHM):
@@ -41,6 +44,16 @@ def build_pipeline(algorithm: str = DEFAULT_ALGORITHM):
         return make_pipeline(features, ComplementNB(alpha=0.1))
     # Log-loss fitting gives probabilities that track accuracy (the benchmark checks them).
     return make_pipeline(features, LogisticRegression(C=20, max_iter=2000))
+
+
+def fit_languages(features, languages: list[str]):
+    """The language head, on the examples that say their language; None with fewer than two."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [i for i, language in enumerate(languages) if language]
+    if len({languages[i] for i in rows}) < 2:
+        return None
+    return LogisticRegression(C=10, max_iter=1000).fit(features[rows], [languages[i] for i in rows])
 
 
 def counts_of(examples: list[Example]) -> dict:
@@ -67,13 +80,15 @@ def fit(
     check_enough(examples, minimum)
     started = time.process_time()
     pipeline = build_pipeline(algorithm)
-    pipeline.fit([e.text for e in examples], [e.category for e in examples])
+    features = pipeline.steps[0][1].fit_transform([e.text for e in examples])
+    pipeline.steps[-1][1].fit(features, [e.category for e in examples])
+    language_model = fit_languages(features, [e.language for e in examples])
     by_category = defaultdict(list)
     for e in examples:
         by_category[e.category].append(e.is_lead)
     # A category is a lead category when most of its examples are leads.
     leads = sorted(c for c, flags in by_category.items() if sum(flags) * 2 > len(flags))
-    trained = Trained(pipeline, algorithm, leads, counts_of(examples))
+    trained = Trained(pipeline, algorithm, leads, counts_of(examples), {}, language_model)
     trained.metrics["train_cpu_seconds"] = round(time.process_time() - started, 1)
     return trained
 

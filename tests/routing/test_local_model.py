@@ -4,7 +4,7 @@ the admin's choice of version, and its second opinion on tier 1.
 The first test to need a model trains the default one from the shipped data (about 15 s of
 CPU, once per test process: routing.local_model.store keeps it)."""
 
-import pickle
+import json
 from decimal import Decimal
 
 import pytest
@@ -100,14 +100,13 @@ def test_it_falls_back_to_the_previous_version_when_the_artifact_is_corrupt():
     assert "does not load" in bad.load_error
 
 
-def test_it_refuses_an_artifact_of_another_scikit_learn():
-    header = {"format": artifact.FORMAT, "sklearn": "0.1", "lead_labels": []}
-    bad = corrupt_version(pickle.dumps(header) + pickle.dumps(object()))
+def test_it_refuses_an_artifact_of_another_format():
+    bad = corrupt_version(artifact.MAGIC + json.dumps({"format": 1}).encode() + b"\n")
 
     local.classify(**inputs(*COST))
 
     bad.refresh_from_db()
-    assert "trained with scikit-learn 0.1" in bad.load_error
+    assert "an artifact of format 1; this worker reads format 2" in bad.load_error
 
 
 def test_it_uses_the_heuristics_when_no_version_loads():
@@ -188,3 +187,22 @@ def test_an_agreeing_local_model_adds_no_escalation(fake_anthropic):
 
     lead.refresh_from_db()
     assert not lead.triage.escalated, lead.triage.escalation_reasons
+
+
+def test_it_keeps_the_trained_default_for_the_next_process(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    store._default_fields.cache_clear()
+    try:
+        first = store._default_fields()
+        (meta,) = (tmp_path / "local-model").glob("default-*.json")
+        kept = json.loads(meta.read_text())
+        assert kept["metrics"] == first["metrics"]
+        # What a new process finds: the kept files, read instead of training again.
+        kept["metrics"]["marker"] = "read from disk"
+        meta.write_text(json.dumps(kept))
+        store._default_fields.cache_clear()
+        again = store._default_fields()
+        assert again["metrics"]["marker"] == "read from disk"
+        assert again["artifact"] == first["artifact"]
+    finally:
+        store._default_fields.cache_clear()
