@@ -20,10 +20,18 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from intake.models import Lead
+from intake.models import Channel, Lead
 from routing import charts, quality, response_times
 from routing.calls import spend_today
-from routing.models import Circuit, Feedback, RoutingPolicy, ShadowAudit, Triage, model_family
+from routing.models import (
+    Category,
+    Circuit,
+    Feedback,
+    RoutingPolicy,
+    ShadowAudit,
+    Triage,
+    model_family,
+)
 from routing.templatetags.money import usd
 from routing.trends import daily_trends
 
@@ -32,6 +40,14 @@ CENTS = Decimal("0.01")
 PLACES = Decimal("0.00000001")  # ModelCall.cost_usd has 8 decimal places
 ZERO = Decimal("0")
 MIX_ORDER = ("hygiene", "rules", "local", "Haiku", "Sonnet", "Opus", "other")
+
+
+CHANNELS = dict(Channel.choices)
+
+
+def category_names() -> dict[str, str]:
+    """The admins' names for the category slugs: one query, for the cost table."""
+    return dict(Category.objects.values_list("slug", "name"))
 
 
 @dataclass(frozen=True)
@@ -276,7 +292,9 @@ def cost_per_lead(rng: Range) -> dict:
         elif not g_day:
             by_day[day] = {"day": day, **stats}
         elif not g_channel:
-            by_channel.append({"channel": channel, **stats})
+            by_channel.append(
+                {"channel": channel, "label": CHANNELS.get(channel, channel), **stats}
+            )
         else:
             by_category.append({"category": category, **stats})
     days = []
@@ -285,6 +303,9 @@ def cost_per_lead(rng: Range) -> dict:
         days.append(by_day.get(day) or {"day": day, "n": 0, "total": ZERO})
         day += timedelta(days=1)
     empty = {"n": 0, "total": ZERO, "mean": None, "median": None, "p95": None}
+    names = category_names() if by_category else {}
+    for row in by_category:
+        row["label"] = names.get(row["category"], row["category"]) if row["category"] else "(none)"
     return {
         "overall": overall if overall and overall["n"] else empty,
         "days": days,

@@ -446,8 +446,8 @@ def test_it_runs_a_bounded_number_of_queries(
     for lead in costed_leads:
         make_call(lead, "0.00010000", input_tokens=100, output_tokens=10)
     # 17 for the figures above, 1 for first-response times, 1 for the 30-day trends, 4 for
-    # the quality panel (routing.quality.panel).
-    with django_assert_max_num_queries(23):
+    # the quality panel (routing.quality.panel), 1 for the categories' names.
+    with django_assert_max_num_queries(24):
         get_page(staff_client)
 
 
@@ -468,3 +468,14 @@ def test_it_shows_totals_to_the_cent_and_per_lead_costs_to_four_places(staff_cli
     assert "$0.00000000" not in page
     assert not re.search(r"\$0\.0(?!\d)|\$0(?![.\d])", page)
     assert 'id="spend-total">$0.01<' in page
+
+
+def test_it_names_categories_and_channels_as_admins_see_them(staff_client, costed_leads):
+    demo = make_lead(received_at=DAY1)
+    decide(demo, category="demo_request")
+    make_call(demo, "0.00100000")
+    page = get_page(staff_client).content.decode()
+
+    assert "Category: Demo request" in page
+    assert "Category: demo_request" not in page
+    assert "Channel: Email" in page
