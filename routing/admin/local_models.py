@@ -22,15 +22,13 @@ class LocalModelAdmin(admin.ModelAdmin):
     list_display = (
         "version",
         "is_active",
+        "problem",
         "trained_at",
-        "algorithm",
         "examples",
         "lead_accuracy",
         "macro_f1",
         "worst_language",
-        "problem",
     )
-    list_filter = ("is_active", "algorithm")
     actions = ["make_active"]
     exclude = ("artifact",)
     readonly_fields = (
@@ -52,20 +50,20 @@ class LocalModelAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.display(description="training examples")
+    @admin.display(description="examples")
     def examples(self, obj: LocalModel):
         return obj.counts.get("total", "-")
 
-    @admin.display(description="held-out lead-vs-not")
+    @admin.display(description="lead-vs-not (held out)")
     def lead_accuracy(self, obj: LocalModel) -> str:
         return _figure((obj.metrics.get("heldout") or {}).get("lead_accuracy"))
 
-    @admin.display(description="held-out category macro-F1")
+    @admin.display(description="macro-F1 (held out)")
     def macro_f1(self, obj: LocalModel) -> str:
         value = (obj.metrics.get("heldout") or {}).get("macro_f1")
         return "-" if value is None else f"{value:.3f}"
 
-    @admin.display(description="weakest language (lead-vs-not)")
+    @admin.display(description="weakest language")
     def worst_language(self, obj: LocalModel) -> str:
         by_language = (obj.metrics.get("heldout") or {}).get("lead_accuracy_by_language") or {}
         if not by_language:

@@ -112,14 +112,16 @@ def from_corrections() -> list[Example]:
 
 
 def from_tier2() -> list[Example]:
-    """Leads decided at tier 2 or above (not corrected since): what the paid model decided."""
-    from routing.models import Category, Triage
+    """Leads decided at tier 2 or above that no rep corrected (a correction is the truth:
+    from_corrections): what the paid model decided."""
+    from routing.models import Category, Feedback, Triage
 
     sales = set(Category.objects.filter(is_sales=True).values_list("slug", flat=True))
+    corrected = Feedback.objects.filter(field="category").values("lead_id")
     decided = dict(
-        Triage.objects.filter(tier__gte=2, decided_at__isnull=False).values_list(
-            "lead_id", "category"
-        )
+        Triage.objects.filter(tier__gte=2, decided_at__isnull=False)
+        .exclude(lead_id__in=corrected)
+        .values_list("lead_id", "category")
     )
     return _examples(decided, sales, "tier2")
 

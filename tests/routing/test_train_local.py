@@ -97,3 +97,27 @@ def test_it_cross_validates_by_template():
     result = train.cross_validate(examples, train.DEFAULT_ALGORITHM, folds=3)
     assert result["folds"] == 3
     assert result["lead_accuracy"] == 1.0 and result["macro_f1"] == 1.0
+
+
+def test_it_learns_tier_2_decisions_as_labels(fake_anthropic):
+    from routing import services
+    from tests.routing.test_triage import answer
+
+    # Tier 1 is unsure; tier 2 calls it a partnership: that is the label --from-tier2 adds.
+    fake_anthropic.default = lambda request: answer(
+        category="partnership", is_lead=False, next_action="route_to_partnerships"
+    )
+    fake_anthropic.reply(answer(confidence=0.4))
+    lead = make_lead()
+    services.triage_lead(lead.pk)
+    lead.refresh_from_db()
+    assert lead.triage.tier == 2
+
+    examples = data.from_tier2()
+
+    assert [(e.category, e.is_lead, e.source) for e in examples] == [
+        ("partnership", False, "tier2")
+    ]
+    assert "demo for our team of 40" in examples[0].text
+    Feedback.objects.create(lead=lead, field="category", new_value="demo_request")
+    assert data.from_tier2() == []  # a rep's correction overrides tier 2
