@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from intake import events, leads
+from intake import leads
 from intake.models import Lead, Message
 from routing import (
     audits,
@@ -445,23 +445,8 @@ def record_decision(
         )
         if moved:
             followups.after_first_decision(lead, triage, status)
-        record_decision_events(triage, owner_before, moved, status)
+        followups.record_decision_events(triage, owner_before, moved, status)
     return triage
-
-
-def record_decision_events(triage: Triage, owner_before: int | None, moved: bool, status: str):
-    """The decision's events, in the decision's transaction, with one hand-off task."""
-    if triage.provisional:
-        return  # a stand-in while the model is away: the real decision is the event
-    items = [(events.Kind.LEAD_TRIAGED, triage.lead_id, {"triage_id": triage.pk})]
-    if moved:
-        change = leads.status_change(Lead.Status.AWAITING_TRIAGE, status)
-        items.append((events.Kind.LEAD_STATUS_CHANGED, triage.lead_id, change))
-    if triage.assignee_id and triage.assignee_id != owner_before:
-        items.append(
-            (events.Kind.LEAD_ASSIGNED, triage.lead_id, {"assignee_id": triage.assignee_id})
-        )
-    events.record_events(items)
 
 
 @functools.cache
