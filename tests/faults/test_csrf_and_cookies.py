@@ -20,7 +20,8 @@ EMBEDDING_SITE = "https://www.example.com"  # the one origin the pricing form al
 
 
 def refused_for_csrf(answer: stack.Answer) -> bool:
-    return answer.status == 403 and b"CSRF" in answer.body
+    # templates/403_csrf.html: the product's page for a failed CSRF check.
+    return answer.status == 403 and b"This form has expired" in answer.body
 
 
 @pytest.mark.reliability(14)
