@@ -111,9 +111,23 @@ def stop(process: subprocess.Popen) -> str:
     try:
         output, _ = process.communicate(timeout=20)
     except subprocess.TimeoutExpired:
-        process.kill()
+        kill_group(process)
         output, _ = process.communicate()
     return (output or b"").decode(errors="replace")
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL a process started in a session of its own, children included: a qcluster's
+    pusher and workers outlive a killed parent, and an orphaned pusher goes on taking tasks
+    from a shared Redis broker, which the next test's worker then never sees."""
+    try:
+        group = os.getpgid(process.pid)
+    except ProcessLookupError:
+        return
+    if group == os.getpgid(0):
+        process.kill()  # our own group: the process alone
+    else:
+        os.killpg(group, signal.SIGKILL)
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):
