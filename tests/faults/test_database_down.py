@@ -176,8 +176,11 @@ def test_it_answers_5xx_while_the_database_is_down_and_retries_store_each_messag
                 env,
                 "shell",
                 "-c",
+                # Both thresholds at zero: with the broker's queue empty the reconciler
+                # waits GONE_AFTER (a minute) for a message's task, which is not "now".
                 "from datetime import timedelta; from intake import services; "
-                "print(services.requeue_stuck_messages(older_than=timedelta(0)))",
+                "print(services.requeue_stuck_messages("
+                "older_than=timedelta(0), gone_after=timedelta(0)))",
             )
         assert stack.poll(drained, timeout=120), stack.tail(worker_log)
         final = counts(pg.url)
