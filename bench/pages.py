@@ -124,12 +124,12 @@ def load(cursor, leads: int) -> None:
             message_id, dedupe_key, raw, raw_size, provider_payload, envelope_recipient,
             received_at, parse_state, parse_error, parse_warnings, parsed_at, from_email,
             from_name, "to", cc, subject, in_reply_to, "references", headers, text,
-            text_new, text_quoted, signature, html, hidden_text, hygiene)
+            text_new, text_quoted, signature, html, hidden_text, hygiene, direction)
         SELECT b.n + {offset}, 'email', 'bench', '', 'bench-' || b.n || '@bench.example',
                'mid:bench-' || b.n || '@bench.example', convert_to(b.body, 'UTF8'),
                length(b.body), '{{}}', '', b.received_at, 'parsed', '', '[]', b.received_at,
                c.email, c.name, 'sales@leadrouter.test', '', b.subject, '', '', '[]',
-               b.body, b.body, '', '', '', '', ''
+               b.body, b.body, '', '', '', '', '', 'inbound'
         FROM bench_lead b JOIN intake_contact c ON c.id = b.contact_id
         """
     )
