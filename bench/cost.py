@@ -25,10 +25,11 @@ the gate saved) is shown beside it. Every quality figure is the simulated model'
 Claude's: its parameters are printed with them.
 """
 
+from dataclasses import replace
 from decimal import Decimal
 
 from bench import quality, scratch
-from bench.labelled import MAIL_DIR, read_labels
+from bench.labelled import MAIL_DIR, read_labels, replica
 from bench.report import Row, at_most, pct, usd
 from bench.simulator.model import Parameters
 from bench.simulator.process import running
@@ -36,9 +37,10 @@ from bench.simulator.process import running
 AUTOMATIC_KINDS = {"ooo", "autoresponder", "newsletter", "bounce"}
 
 
-def run_labelled(files: list[str], threshold: str | None = None) -> dict:
-    """In bench.child: these labelled messages through intake and triage, the policy's
-    confidence threshold set to `threshold` first; the figures and each file's decision."""
+def run_labelled(items: list[list], threshold: str | None = None) -> dict:
+    """In bench.child: these labelled messages ([file, copy] each, bench.labelled.replica)
+    through intake and triage, the policy's confidence threshold set to `threshold` first; the
+    figures and each message's decision, by bench.quality.key."""
     from django.db.models import Avg, Sum
     from django.utils import timezone
 
@@ -48,17 +50,16 @@ def run_labelled(files: list[str], threshold: str | None = None) -> dict:
     from routing import services as routing_services
     from routing.models import ModelCall, RoutingPolicy, ShadowAudit, Triage
 
-    wanted = set(files)
-    labels = [row for row in read_labels() if row["file"] in wanted]
+    by_file = {row["file"]: row for row in read_labels()}
+    labels = [{**by_file[file], "replica": copy} for file, copy in items]
     if threshold is not None:
         RoutingPolicy.objects.filter(is_active=True).update(confidence_threshold=Decimal(threshold))
     message_of = {}
     for row in labels:
-        ingested = intake_services.ingest_email(
-            raw=(MAIL_DIR / row["file"]).read_bytes(), provider="bench-labelled"
-        )
+        raw = replica((MAIL_DIR / row["file"]).read_bytes(), row["replica"], row["sender"])
+        ingested = intake_services.ingest_email(raw=raw, provider="bench-labelled")
         intake_services.process_message(ingested.message.pk)
-        message_of[row["file"]] = ingested.message.pk
+        message_of[quality.key(row)] = ingested.message.pk
     for lead_id in Lead.objects.filter(status=Lead.Status.AWAITING_TRIAGE).values_list(
         "pk", flat=True
     ):
@@ -90,7 +91,7 @@ def run_labelled(files: list[str], threshold: str | None = None) -> dict:
     hygiene = dict(Message.objects.values_list("pk", "hygiene"))
     automatic = [row for row in labels if row["kind"] in AUTOMATIC_KINDS]
     people = [row for row in labels if row["kind"] not in AUTOMATIC_KINDS]
-    flagged_people = [row for row in people if hygiene[message_of[row["file"]]]]
+    flagged_people = [row for row in people if hygiene[message_of[quality.key(row)]]]
     triaged = Triage.objects.filter(decided_at__isnull=False)
     by_model = triaged.exclude(model__in=["local", "rules"])
     with_calls = ModelCall.objects.for_leads().values("lead_id").distinct().count()
@@ -145,7 +146,7 @@ def run_labelled(files: list[str], threshold: str | None = None) -> dict:
             model_decided=by_model.count(),
         ),
         "automatic": len(automatic),
-        "automatic_caught": sum(1 for row in automatic if hygiene[message_of[row["file"]]]),
+        "automatic_caught": sum(1 for row in automatic if hygiene[message_of[quality.key(row)]]),
         "people_flagged": len(flagged_people),
         "people_flagged_categories": sorted({row["category"] for row in flagged_people}),
     }
@@ -165,31 +166,34 @@ def cost_section(ctx) -> list[Row]:
     db = ctx.scratch
     db.fresh()
     params = Parameters()
+    copies = ctx.sizes.cost_copies
     calibration, held_out = quality.split(read_labels())
-    reaching = [row for row in calibration if quality.reaches_tier1(row)]
+    reaching = quality.replicate([row for row in calibration if quality.reaches_tier1(row)], copies)
     choice = quality.calibrate(reaching, params=params, alpha=quality.ALPHA)
     # No threshold passes (too few messages, or tier 1 too often wrong): escalate everything.
     threshold = f"{choice.threshold:.2f}" if choice else "1.00"
-    run = held_out[: ctx.sizes.cost_messages] if ctx.sizes.cost_messages else held_out
+    texts = held_out[: ctx.sizes.cost_messages] if ctx.sizes.cost_messages else held_out
+    run = quality.replicate(texts, copies)
     with running(0.0, 0.0, seed=params.seed) as base_url:
         env = db.env(ANTHROPIC_API_KEY="sk-bench", ANTHROPIC_BASE_URL=base_url)
         r = scratch.run_child(
             env,
             "bench.cost:run_labelled",
-            files=[row["file"] for row in run],
+            items=[[row["file"], row["replica"]] for row in run],
             threshold=threshold,
         )
     held = quality.compare(run, r["decisions"], params=params)
     name = "5 cost"
     return [
-        *simulation_rows(name, params, calibration, held_out, run, ctx.quick),
+        *simulation_rows(name, params, calibration, held_out, texts, copies, ctx.quick),
         *threshold_rows(name, choice, threshold, len(reaching)),
         *quality_rows(name, held),
         *cost_rows(name, r),
+        *seed_rows(name, copies),
     ]
 
 
-def simulation_rows(name, params, calibration, held_out, run, quick) -> list[Row]:
+def simulation_rows(name, params, calibration, held_out, run, copies, quick) -> list[Row]:
     mix = {d: 0 for d in ("easy", "hard", "ambiguous")}
     for row in calibration + held_out:
         mix[quality.difficulty(row)] = mix.get(quality.difficulty(row), 0) + 1
@@ -199,9 +203,11 @@ def simulation_rows(name, params, calibration, held_out, run, quick) -> list[Row
         rows.append(
             Row(
                 name,
-                f"simulated model, tier {n} (seed {params.seed}): errs easy / hard / ambiguous; "
-                "mean confidence right / wrong",
-                f"{errors}; {tier.mean_confidence(True):.2f} / {tier.mean_confidence(False):.2f}",
+                f"simulated model, tier {n} (seed {params.seed}): errs easy / hard / ambiguous "
+                "in English; mean confidence right / wrong; accuracy in the set's other "
+                "languages as a share of English (published Global-MMLU)",
+                f"{errors}; {tier.mean_confidence(True):.2f} / {tier.mean_confidence(False):.2f}; "
+                f"{language_range(tier)}",
                 "",
                 None,
                 {"tier": n, **tier.__dict__, "seed": params.seed},
@@ -220,8 +226,8 @@ def simulation_rows(name, params, calibration, held_out, run, quick) -> list[Row
     rows.append(
         Row(
             name,
-            f"split (seeded, by category and difficulty): calibration / held-out"
-            f"{', held-out run: its start (--quick)' if quick else ''}",
+            f"split (seeded, by category, difficulty and English or not): calibration / held-out"
+            f"{', held-out run: its start (--quick)' if len(run) != len(held_out) else ''}",
             f"{len(calibration)} / {len(held_out)}"
             + (f" ({len(run)} run)" if len(run) != len(held_out) else ""),
             "",
@@ -229,7 +235,77 @@ def simulation_rows(name, params, calibration, held_out, run, quick) -> list[Row
             {"calibration": len(calibration), "held_out": len(held_out), "run": len(run)},
         )
     )
+    rows.append(
+        Row(
+            name,
+            "simulated readings of each message, on both sides of the split (independent draws "
+            f"of the same texts{', --quick: fewer' if quick else ''})",
+            f"{copies}",
+            "",
+            None,
+            copies,
+        )
+    )
     return rows
+
+
+SEEDS = (13, 14, 15, 16, 17)  # the first is the section's own (Parameters().seed, SPLIT_SEED)
+
+
+def by_seed(copies: int, alpha: float) -> tuple[dict, dict]:
+    """The simulated figures (quality.simulate) for each seed of split and draws, and their
+    mean over the seeds where a threshold passes."""
+    labels = read_labels()
+    figures = {}
+    for seed in SEEDS:
+        calibration, held_out = quality.split(labels, seed=seed)
+        figures[seed] = quality.simulate(
+            calibration,
+            held_out,
+            params=replace(Parameters(), seed=seed),
+            copies=copies,
+            alpha=alpha,
+        )
+    passed = [f for f in figures.values() if f]
+    mean = {key: sum(f[key] for f in passed) / len(passed) for key in passed[0]} if passed else {}
+    return figures, mean
+
+
+def seed_rows(name, copies) -> list[Row]:
+    """How much the figures owe to the seed: other splits and draws (both seeded by it), from
+    the simulated answers alone (no pipeline); conformal risk control bounds the miss rate's
+    mean over such repetitions, not any single one. And the same at alpha 0.05."""
+
+    def shown(f: dict) -> str:
+        return (
+            f"{f['threshold']:.2f} / {pct(f['escalated'])} / {pct(f['miss_rate'])} / "
+            f"{f['accuracy_loss']:.1f}"
+        )
+
+    rows = []
+    for alpha in (quality.ALPHA, quality.COMPARED_ALPHA):
+        figures, mean = by_seed(copies, alpha)
+        each = "; ".join(
+            f"{seed}: {shown(f) if f else 'none passes'}" for seed, f in figures.items()
+        )
+        rows.append(
+            Row(
+                name,
+                f"alpha {alpha}, by seed of split and draws, simulated answers only (no "
+                "pipeline): threshold / escalated / held-out miss rate / accuracy loss in points",
+                f"mean {shown(mean)} ({each})" if mean else each,
+                f"mean miss <= {pct(alpha)}, loss <= 1",
+                bool(mean) and mean["miss_rate"] <= alpha and mean["accuracy_loss"] <= 1,
+                {"by_seed": {str(seed): f for seed, f in figures.items()}, "mean": mean},
+            )
+        )
+    return rows
+
+
+def language_range(tier) -> str:
+    languages = sorted({row["language"] for row in read_labels()} - {"en", ""})
+    shares = {lang: tier.language_accuracy.get(lang, tier.other_languages) for lang in languages}
+    return ", ".join(f"{lang} {share:.1%}" for lang, share in shares.items())
 
 
 def threshold_rows(name, choice, threshold, n) -> list[Row]:

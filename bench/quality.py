@@ -8,16 +8,25 @@ wrong category in the simulation). A *miss* is a message tier 1 decided alone an
 its share of the model-decided messages is what conformal risk control bounds by alpha.
 """
 
+import functools
 import random
 from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
+from bench.labelled import MAIL_DIR
 from bench.simulator.model import Parameters, draw, truth_from_label
 from routing.calibration import ThresholdChoice, choose_threshold
 
-ALPHA = 0.05
+# The miss-rate budget follows from the section's quality target: a loss of at most one
+# point of accuracy against all-tier-2, which itself gets about 2% of these messages wrong
+# (the simulated tier 2). A miss tier 2 would have made too costs nothing against it, so a
+# budget of tier 2's own error plus the one point allowed: 3%. (At 0.05 the loss target is
+# missed on average: over 20 seeds of split and draws the mean loss was 2.0 points, 0.3 at
+# 0.03; the section prints both alphas over five seeds.)
+ALPHA = 0.03
+COMPARED_ALPHA = 0.05
 SPLIT_SEED = 13
 BOOTSTRAP_RESAMPLES = 2000
 
@@ -27,11 +36,13 @@ def difficulty(row: dict) -> str:
 
 
 def split(rows: list[dict], *, seed: int = SPLIT_SEED) -> tuple[list[dict], list[dict]]:
-    """(calibration, held-out): half of each (category, difficulty) stratum each, shuffled by
-    `seed`; an odd stratum's extra message goes to alternate sides. Both keep file order."""
+    """(calibration, held-out): half of each stratum each (category, difficulty, English or
+    not: what the simulated error rates depend on), shuffled by `seed`; an odd stratum's extra
+    message goes to alternate sides. Both keep file order."""
     strata = defaultdict(list)
     for row in rows:
-        strata[(row["category"], difficulty(row))].append(row)
+        english = (row.get("language") or "en") == "en"
+        strata[(row["category"], difficulty(row), english)].append(row)
     rng = random.Random(seed)
     calibration, held_out, extra_to_calibration = [], [], True
     for key in sorted(strata):
@@ -46,9 +57,31 @@ def split(rows: list[dict], *, seed: int = SPLIT_SEED) -> tuple[list[dict], list
     return sorted(calibration, key=_file), sorted(held_out, key=_file)
 
 
+def replicate(rows: list[dict], copies: int) -> list[dict]:
+    """Each row `copies` times, copy K with `replica` K: the simulated model reads every copy
+    independently (its own key), so K copies of a split give K times the readings, with the
+    split's texts, labels and difficulty mix unchanged. Copy 0 is the row itself."""
+    return [{**row, "replica": copy} for copy in range(max(1, copies)) for row in rows]
+
+
+def key(row: dict) -> str:
+    """A (replicated) row's identity: its file, and `#rK` for copy K over 0."""
+    copy = int(row.get("replica") or 0)
+    return row["file"] + (f"#r{copy}" if copy else "")
+
+
 def reaches_tier1(row: dict) -> bool:
-    """Mail from people reaches tier 1; what machines write the hygiene gate keeps out."""
-    return row["kind"] == "person"
+    """What the zero-token hygiene gate lets through to the model: the product's own gate
+    (intake.hygiene) on the message's bytes, so the calibration side holds the messages tier 1
+    really sees (the gate keeps out machine mail, and some people's mail by its list headers)."""
+    return _passes_gate(row["file"])
+
+
+@functools.cache
+def _passes_gate(file: str) -> bool:
+    from intake import hygiene, mime
+
+    return not hygiene.classify(mime.parse_message((MAIL_DIR / file).read_bytes())).flag
 
 
 def calibrate(
@@ -62,6 +95,30 @@ def calibrate(
         [not answer.right for answer in answers],
         alpha=alpha,
     )
+
+
+def simulate(calibration, held_out, *, params: Parameters, copies: int, alpha: float = ALPHA):
+    """The section's quality figures from the simulated answers alone (no pipeline; every
+    message of the split that reaches tier 1, `copies` readings each): the threshold chosen on
+    the calibration side, and on the held-out side the escalated share, the miss rate and the
+    category accuracy loss against all-tier-2 in points. None when no threshold passes."""
+    reaching = [row for row in calibration if reaches_tier1(row)]
+    choice = calibrate(replicate(reaching, copies), params=params, alpha=alpha)
+    if choice is None:
+        return None
+    held = replicate([row for row in held_out if reaches_tier1(row)], copies)
+    tier1 = [draw(truth_from_label(row), tier=1, params=params) for row in held]
+    tier2 = [draw(truth_from_label(row), tier=2, params=params) for row in held]
+    accepted = np.array([answer.confidence >= choice.threshold for answer in tier1])
+    right1 = np.array([answer.right for answer in tier1])
+    right2 = np.array([answer.right for answer in tier2])
+    routed = np.where(accepted, right1, right2)
+    return {
+        "threshold": choice.threshold,
+        "escalated": float(1 - accepted.mean()),
+        "miss_rate": float((accepted & ~right1).mean()),
+        "accuracy_loss": float(right2.mean() - routed.mean()) * 100,
+    }
 
 
 def f1(predicted, actual) -> float:
@@ -108,13 +165,13 @@ def accuracy(predicted, actual) -> float:
 
 
 def compare(rows: list[dict], decisions: dict[str, dict], *, params: Parameters) -> dict:
-    """Held-out quality: the pipeline's decisions (file -> category, is_lead, tier1_alone) on
+    """Held-out quality: the pipeline's decisions (key -> category, is_lead, tier1_alone) on
     the messages a model decided, against tier 2's simulated answer on the same messages."""
-    decided = [row for row in rows if row["file"] in decisions]
+    decided = [row for row in rows if key(row) in decisions]
     if not decided:
         return {"n": 0}
     tier2 = [draw(truth_from_label(row), tier=2, params=params) for row in decided]
-    routed = [decisions[row["file"]] for row in decided]
+    routed = [decisions[key(row)] for row in decided]
     labels = [row["category"] for row in decided]
     leads = [row["is_lead"] == "yes" for row in decided]
     misses = sum(

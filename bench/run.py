@@ -35,6 +35,7 @@ class Sizes:
     more_workers: int | None  # a second throughput run with this many workers
     helpdesk_copies: int
     cost_messages: int | None  # None: the whole labelled set
+    cost_copies: int  # independent simulated readings of each labelled message (section 5)
     process_messages: int | None  # how many imported messages the worker figure processes
 
 
@@ -46,7 +47,8 @@ QUICK = Sizes(
     throughput_leads=20,
     more_workers=None,
     helpdesk_copies=1,
-    cost_messages=80,
+    cost_messages=None,
+    cost_copies=2,
     process_messages=100,
 )
 FULL = Sizes(
@@ -58,6 +60,7 @@ FULL = Sizes(
     more_workers=16,
     helpdesk_copies=3,
     cost_messages=None,
+    cost_copies=10,
     process_messages=None,
 )
 

@@ -411,13 +411,12 @@ def value_usd(category: str, entry, slots: dict) -> str:
 
 
 def difficulty(entry) -> str:
-    """easy / hard / ambiguous by the rubric in README.md: what texts.NOTES says, else hard
-    in another language than English, else easy."""
+    """easy / hard / ambiguous by the rubric in README.md: what texts.NOTES says, else easy
+    (the language is a column of its own: the simulated model weighs it by itself)."""
     if entry is None:
         return "easy"
-    language, subject, _ = entry
-    noted = texts.NOTES.get(subject, {}).get("difficulty")
-    return noted or ("easy" if language == "en" else "hard")
+    _, subject, _ = entry
+    return texts.NOTES.get(subject, {}).get("difficulty") or "easy"
 
 
 def build() -> list[tuple[bytes, dict]]:

@@ -5,8 +5,11 @@ sample mail, the benchmark's rewritten senders) it is a cheap keyword reading of
 (bench/simulator/reading.py), which also gives the difficulty. Then, per tier:
 
 - the tier errs with a probability that depends on the message's difficulty (`easy`, `hard`,
-  `ambiguous`; a label without one counts as easy); when it errs it picks a plausible wrong
-  category (CONFUSABLE), and `is_lead` follows the wrong category when it changes it;
+  `ambiguous`; a label without one counts as easy) and its language: the English error rate
+  by difficulty, with the accuracy scaled by what Anthropic publishes for the model in that
+  language relative to English (HAIKU_RELATIVE, SONNET_RELATIVE); when it errs it picks a
+  plausible wrong category (CONFUSABLE), and `is_lead` follows the wrong category when it
+  changes it;
 - it reports a confidence drawn from a Beta distribution whose mean is higher when it is right
   than when it is wrong: informative, not perfect (a right answer can be unsure, a wrong one
   confident);
@@ -16,7 +19,9 @@ sample mail, the benchmark's rewritten senders) it is a cheap keyword reading of
 
 Every draw comes from a random generator seeded by (seed, tier, message key): the same
 message gets the same answer from the same tier on every run, in every process, whatever
-order the messages come in. Tier 3 answers as tier 2.
+order the messages come in. Tier 3 answers as tier 2. A replica of a labelled message (its
+sender's address tagged `+rK`, bench/labelled.replica) has a key of its own: K more
+independent readings of the same text, with the same truth and difficulty.
 """
 
 import hashlib
@@ -51,18 +56,46 @@ NEXT_ACTION = {
 }
 
 
+# Accuracy in a language as a share of the same model's English accuracy: Anthropic's
+# published zero-shot Global-MMLU figures (platform.claude.com, "Multilingual support") for
+# Claude Haiku 5.5 (tier 1) and Claude Sonnet 5.5 (tier 2). A language the table does not list
+# takes the lowest figure of the table's high-resource languages (LANGUAGE_FALLBACK).
+HAIKU_RELATIVE = {
+    "es": 0.981, "pt": 0.981, "it": 0.977, "fr": 0.977, "id": 0.971, "de": 0.974,
+    "ar": 0.966, "zh": 0.977, "ko": 0.970, "ja": 0.974, "hi": 0.966, "bn": 0.954,
+}  # fmt: skip
+SONNET_RELATIVE = {
+    "es": 0.990, "pt": 0.987, "it": 0.984, "fr": 0.987, "id": 0.986, "de": 0.985,
+    "ar": 0.983, "zh": 0.985, "ko": 0.983, "ja": 0.984, "hi": 0.985, "bn": 0.972,
+}  # fmt: skip
+LANGUAGE_FALLBACK = {"tier1": 0.966, "tier2": 0.983}
+
+
 @dataclass(frozen=True)
 class TierParameters:
     """How one tier errs and how sure it says it is."""
 
-    error: dict[str, float]  # P(wrong category) by difficulty
+    error: dict[str, float]  # P(wrong category) by difficulty, for a message in English
     right_confidence: tuple[float, float]  # Beta(a, b) of the confidence when right
     wrong_confidence: tuple[float, float]  # Beta(a, b) when wrong
     output_tokens: int  # billed output per call (tier 2: adaptive thinking included)
+    # accuracy in another language as a share of English accuracy (see HAIKU_RELATIVE)
+    language_accuracy: dict[str, float] = field(default_factory=dict)
+    other_languages: float = 1.0  # the share for a language not in language_accuracy
 
     def mean_confidence(self, right: bool) -> float:
         a, b = self.right_confidence if right else self.wrong_confidence
         return a / (a + b)
+
+    def error_for(self, difficulty: str, language: str) -> float:
+        """P(wrong) for a message of this difficulty in this language: English accuracy by
+        difficulty, scaled by the language's accuracy relative to English."""
+        relative = (
+            1.0
+            if language in ("en", "")
+            else self.language_accuracy.get(language, self.other_languages)
+        )
+        return 1.0 - (1.0 - self.error[difficulty]) * relative
 
 
 @dataclass(frozen=True)
@@ -76,6 +109,8 @@ class Parameters:
             right_confidence=(9.0, 1.5),  # mean 0.86
             wrong_confidence=(3.0, 2.5),  # mean 0.55
             output_tokens=220,
+            language_accuracy=HAIKU_RELATIVE,
+            other_languages=LANGUAGE_FALLBACK["tier1"],
         )
     )
     tier2: TierParameters = field(
@@ -84,6 +119,8 @@ class Parameters:
             right_confidence=(12.0, 1.5),  # mean 0.89
             wrong_confidence=(4.0, 2.5),  # mean 0.62
             output_tokens=600,
+            language_accuracy=SONNET_RELATIVE,
+            other_languages=LANGUAGE_FALLBACK["tier2"],
         )
     )
 
@@ -99,7 +136,10 @@ class Parameters:
                 f"tier {n} errs {errors} (easy / hard / ambiguous), confidence "
                 f"Beta{tier.right_confidence} right (mean {tier.mean_confidence(True):.2f}), "
                 f"Beta{tier.wrong_confidence} wrong (mean {tier.mean_confidence(False):.2f}), "
-                f"{tier.output_tokens} output tokens"
+                f"{tier.output_tokens} output tokens, accuracy in another language "
+                f"{min(tier.language_accuracy.values(), default=1):.1%}-"
+                f"{max(tier.language_accuracy.values(), default=1):.1%} of English "
+                "(published Global-MMLU)"
             )
         return "; ".join(parts)
 
@@ -139,7 +179,7 @@ def draw(truth: Truth, *, tier: int, params: Parameters, categories=None) -> Ans
     tier_params = params.tier(tier)
     rng = random.Random(_seed(params.seed, tier, truth.key))
     difficulty = truth.difficulty if truth.difficulty in DIFFICULTIES else "easy"
-    wrong = rng.random() < tier_params.error[difficulty]
+    wrong = rng.random() < tier_params.error_for(difficulty, truth.language)
     category, is_lead = truth.category, truth.is_lead
     if wrong:
         choices = [c for c in CONFUSABLE.get(category, ["other"]) if c != category]
@@ -160,9 +200,11 @@ def draw(truth: Truth, *, tier: int, params: Parameters, categories=None) -> Ans
 
 
 def truth_from_label(row: dict) -> Truth:
-    """A labels.csv row (bench/labelled): its file is the key."""
+    """A labels.csv row (bench/labelled): its file is the key, and its `replica` (the
+    benchmark's independent readings of one message, bench/labelled.replica) when over 0."""
+    replica = int(row.get("replica") or 0)
     return Truth(
-        key=f"label:{row['file']}",
+        key=f"label:{row['file']}" + (f"#r{replica}" if replica else ""),
         category=row["category"],
         is_lead=row["is_lead"] == "yes",
         difficulty=(row.get("difficulty") or "easy").strip() or "easy",

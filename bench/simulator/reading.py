@@ -2,10 +2,11 @@
 sample mail, the benchmark's rewritten senders): keywords give the category the simulated
 model takes for the truth, how hard the message is, and a few facts with their quotes.
 
-The difficulty follows the rubric of the labelled set: ambiguous when keywords of two
-categories are equally strong or none match, hard when the message is not in English, easy
-otherwise. The reading is not a classifier worth anything on its own: the error model
-(bench/simulator/model.py) is applied on top of it exactly as on a label.
+The difficulty follows the rubric of the labelled set as far as keywords can: ambiguous when
+keywords of two categories are equally strong or none match, easy otherwise (the language,
+read here too, is weighed by the error model on its own). The reading is not a classifier
+worth anything on its own: the error model (bench/simulator/model.py) is applied on top of
+it exactly as on a label.
 """
 
 import hashlib
@@ -121,7 +122,7 @@ def read(text: str) -> tuple[Truth, dict]:
         category, difficulty = "other", "ambiguous"
     else:
         category = top[0]
-        difficulty = "ambiguous" if len(top) > 1 else "easy" if language == "en" else "hard"
+        difficulty = "ambiguous" if len(top) > 1 else "easy"
     key = "text:" + hashlib.sha256(text.encode()).hexdigest()
     truth = Truth(
         key=key,

@@ -23,6 +23,7 @@ from bench.simulator import reading
 from bench.simulator.model import NEXT_ACTION, Parameters, draw, tier_of, truth_from_label
 
 EMAIL = re.compile(r"<<<EMAIL (\w+)>>>\n(.*?)\n<<<END \1>>>", re.DOTALL)
+REPLICA = re.compile(r"^(.+)\+r(\d+)(@.+)$")
 SENDER = re.compile(r"^From: (?:.*<)?([^\s<>]+@[^\s<>]+?)>?$", re.MULTILINE)
 NO_FACT = {"value": None, "evidence": ""}
 FACT_NUMBERS = {"budget": "amount_usd", "company_size": "employees"}
@@ -65,8 +66,9 @@ class Simulator:
         if set(schema.get("properties") or {}) == {"body"}:
             return self.reply(request, model, tier, {"body": DRAFT})
         categories = ((schema.get("properties") or {}).get("category") or {}).get("enum")
-        if sender in self.labels:
-            truth, facts = truth_from_label(self.labels[sender]), {}
+        row = self.label_of(sender)
+        if row is not None:
+            truth, facts = truth_from_label(row), {}
         else:
             truth, facts = reading.read(shown)
         if categories and truth.category not in categories:
@@ -95,6 +97,16 @@ class Simulator:
             "injection_suspected": False,
         }
         return self.reply(request, model, tier, body)
+
+    def label_of(self, sender: str) -> dict | None:
+        """The labels.csv row of a labelled sender, or of a replica of one (`name+rK@host`,
+        with `replica` set to K)."""
+        if sender in self.labels:
+            return self.labels[sender]
+        match = REPLICA.match(sender)
+        if match and (match.group(1) + match.group(3)) in self.labels:
+            return {**self.labels[match.group(1) + match.group(3)], "replica": match.group(2)}
+        return None
 
     def reply(self, request: dict, model: str, tier: int, body: dict) -> dict:
         output_tokens = self.params.tier(tier).output_tokens

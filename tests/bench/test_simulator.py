@@ -12,12 +12,15 @@ from dataclasses import replace
 import anthropic
 import pytest
 
-from bench.labelled import read_labels
+from bench.labelled import read_labels, replica_sender
 from bench.simulator import reading
 from bench.simulator.model import (
     CONFUSABLE,
     DIFFICULTIES,
+    HAIKU_RELATIVE,
+    LANGUAGE_FALLBACK,
     LEAD_CATEGORIES,
+    SONNET_RELATIVE,
     Parameters,
     Truth,
     draw,
@@ -64,6 +67,26 @@ def test_it_errs_at_the_rate_its_parameters_give_for_each_difficulty(tier, diffi
     tolerance = 4 * math.sqrt(expected * (1 - expected) / DRAWS)
     assert abs(observed - expected) <= tolerance, (observed, expected)
     assert all((a.category == "demo_request") == a.right for a in answers)
+
+
+@pytest.mark.parametrize("tier", [1, 2])
+@pytest.mark.parametrize("language", ["de", "ja", "nl"])
+def test_it_errs_more_in_another_language_by_the_published_share(tier, language):
+    """English accuracy scaled by the model's published accuracy in the language relative to
+    English (nl is not in the table: the fallback share)."""
+    params = Parameters()
+    tier_params = params.tier(tier)
+    table = HAIKU_RELATIVE if tier == 1 else SONNET_RELATIVE
+    relative = table.get(language, LANGUAGE_FALLBACK[f"tier{tier}"])
+    expected = 1 - (1 - tier_params.error["easy"]) * relative
+    answers = [
+        draw(replace(t, language=language), tier=tier, params=params) for t in truths("easy")
+    ]
+    observed = sum(not answer.right for answer in answers) / DRAWS
+    tolerance = 4 * math.sqrt(expected * (1 - expected) / DRAWS)
+    assert abs(observed - expected) <= tolerance, (observed, expected)
+    assert expected > tier_params.error["easy"]  # more than in English, far less than "hard"
+    assert expected < tier_params.error["hard"]
 
 
 @pytest.mark.parametrize("tier", [1, 2])
@@ -121,7 +144,8 @@ def test_it_reads_unlabelled_mail_by_keywords_and_quotes_what_it_states():
         body="Wir brauchen ein Angebot für 25 Lizenzen.",
         max_chars=12000,
     )
-    assert reading.read(german)[0].difficulty == "hard"
+    # The language is not a difficulty: the error model weighs it by itself.
+    assert reading.read(german)[0].difficulty == "easy"
     assert reading.read(german)[0].language == "de"
     assert reading.read("From: x@y.example\nSubject: hi\n\nhello")[0].difficulty == "ambiguous"
 
@@ -209,6 +233,27 @@ def test_it_answers_labelled_senders_through_the_real_sdk_as_the_model_draws(sim
         text = results[f"lead-{n}"].message.content[0].text
         expected = draw(truth_from_label(row), tier=2, params=params)
         assert json.loads(text)["category"] == expected.category
+
+
+def test_it_answers_a_replica_of_a_labelled_sender_as_an_independent_reading(simulated_api):
+    """`name+rK@host` (bench.labelled.replica) is the labelled sender's message read once more:
+    the label's truth, the draw of key `label:<file>#rK`."""
+    client = anthropic.Anthropic(api_key="any", base_url=simulated_api.base_url, max_retries=0)
+    params = Parameters()
+    people = [row for row in read_labels() if row["kind"] == "person"][:40]
+    differs = 0
+    for row in people:
+        tagged = {**row, "sender": replica_sender(row["sender"], 3)}
+        message = client.messages.create(model="claude-haiku-5-5", **request_for(tagged))
+        output = json.loads(message.content[0].text)
+        expected = draw(truth_from_label({**row, "replica": 3}), tier=1, params=params)
+        assert (output["category"], output["confidence"]) == (
+            expected.category,
+            expected.confidence,
+        )
+        original = draw(truth_from_label(row), tier=1, params=params)
+        differs += original.confidence != expected.confidence
+    assert differs > 30  # another reading: its own confidence nearly always
 
 
 def test_it_refuses_a_request_without_a_key(simulated_api):
