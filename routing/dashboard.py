@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_date
 from intake.models import Channel, Lead
 from routing import charts, quality, response_times
 from routing.models import (
+    FAMILY_LABELS,
     Category,
     Feedback,
     ShadowAudit,
@@ -37,7 +38,8 @@ DEFAULT_DAYS = 14
 CENTS = Decimal("0.01")
 PLACES = Decimal("0.00000001")  # ModelCall.cost_usd has 8 decimal places
 ZERO = Decimal("0")
-MIX_ORDER = ("hygiene", "rules", "local", "Haiku", "Sonnet", "Opus", "other")
+MIX_ORDER = ("hygiene", "rules", "local", "haiku", "sonnet", "opus", "other")
+MIX_LABELS = {"hygiene": "Hygiene gate (free)", **FAMILY_LABELS}
 
 
 CHANNELS = dict(Channel.choices)
@@ -154,7 +156,12 @@ def model_mix(rows: list[dict], filtered: int) -> dict:
     return {
         "total": total,
         "rows": [
-            {"name": name, "n": counts[name], "share": share(counts[name], total)}
+            {
+                "name": name,
+                "label": MIX_LABELS[name],
+                "n": counts[name],
+                "share": share(counts[name], total),
+            }
             for name in MIX_ORDER
             if counts[name] or name != "other"
         ],
@@ -345,7 +352,7 @@ def _build(rng: Range, now: datetime | None) -> dict:
         ),
         "trends": daily_trends(rng.end, now),
         "mix_chart": charts.bar_chart(
-            [(row["name"], row["n"]) for row in mix["rows"]],
+            [(row["label"], row["n"]) for row in mix["rows"]],
             title="Leads by decider",
             width=420,
             empty="No leads decided yet.",

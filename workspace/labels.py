@@ -6,7 +6,7 @@ families are fixed sets named here, once, so every page says the same thing."""
 from django.utils import dateformat, timezone
 
 from intake.models import Lead
-from routing.models import model_family
+from routing.models import FAMILY_LABELS, model_family
 
 NEXT_ACTIONS = {
     "reply_with_pricing": "Reply with pricing",
@@ -19,15 +19,7 @@ NEXT_ACTIONS = {
     "mark_spam": "Mark as spam",
 }
 
-FAMILIES = {
-    "Haiku": "Haiku",
-    "Sonnet": "Sonnet",
-    "Opus": "Opus",
-    "rules": "Rules",
-    "local": "Local",
-    "other": "Other model",
-    "pending": "Pending",
-}
+FAMILIES = {**FAMILY_LABELS, "local": "Local", "pending": "Pending"}
 
 STATUSES = dict(Lead.Status.choices)
 
@@ -55,7 +47,7 @@ def status_label(code: str) -> str:
 def family(model: str) -> str:
     """The model's family as a CSS-safe lower-case key: haiku, sonnet, opus, rules, local,
     other, or pending before any decision."""
-    return model_family(model).lower() if model else "pending"
+    return model_family(model) if model else "pending"
 
 
 def family_label(model: str) -> str:

@@ -1,6 +1,7 @@
 """Routing's models, one module per concept; every model is importable from here."""
 
 from routing.models.calls import (
+    FAMILY_LABELS,
     BacklogBatch,
     Circuit,
     ModelCall,
@@ -49,5 +50,6 @@ __all__ = [
     "ThresholdChange",
     "ShadowAudit",
     "Triage",
+    "FAMILY_LABELS",
     "model_family",
 ]

@@ -196,15 +196,23 @@ class ShadowAudit(models.Model):
         return f"audit of lead {self.lead_id} ({self.get_outcome_display()})"
 
 
+# What people call each family model_family() returns (the keys are lower case, CSS-safe).
+FAMILY_LABELS = {
+    "rules": "Rules",
+    "local": "Local classifier",
+    "haiku": "Haiku",
+    "sonnet": "Sonnet",
+    "opus": "Opus",
+    "other": "Other model",
+}
+
+
 def model_family(model: str) -> str:
-    """The name people know a model by (Haiku, Sonnet, Opus), or rules / local / other."""
+    """The model's family as a lower-case key: haiku, sonnet, opus, rules, local or other
+    (FAMILY_LABELS has the names people know them by)."""
     if model in ("rules", "local"):
         return model
-    for prefix, name in (
-        ("claude-haiku", "Haiku"),
-        ("claude-sonnet", "Sonnet"),
-        ("claude-opus", "Opus"),
-    ):
-        if model.startswith(prefix):
-            return name
+    for family in ("haiku", "sonnet", "opus"):
+        if model.startswith(f"claude-{family}"):
+            return family
     return "other"

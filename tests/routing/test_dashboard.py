@@ -257,10 +257,13 @@ def test_it_shows_the_model_mix_with_the_hygiene_gate(staff_client):
         "hygiene": (2, Decimal("25.0")),
         "rules": (1, Decimal("12.5")),
         "local": (1, Decimal("12.5")),
-        "Haiku": (2, Decimal("25.0")),
-        "Sonnet": (1, Decimal("12.5")),
-        "Opus": (1, Decimal("12.5")),
+        "haiku": (2, Decimal("25.0")),
+        "sonnet": (1, Decimal("12.5")),
+        "opus": (1, Decimal("12.5")),
     }
+    # Shown by name, never by key (the chart too).
+    labels = [row["label"] for row in mix["rows"]]
+    assert labels == ["Hygiene gate (free)", "Rules", "Local classifier", "Haiku", "Sonnet", "Opus"]
 
 
 def test_it_counts_escalations_and_reasons_by_prefix(staff_client):
