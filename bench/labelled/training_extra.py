@@ -24,7 +24,10 @@ Can the technician app capture a barcode when a part is fitted?
 Is there an audit log of who changed a job and when?
 We bill by the hour; can Tidewater track time on site per visit?
 Do you offer single sign-on with Google Workspace?
-How long does a typical rollout take for a company with a few dozen vans?""",
+How long does a typical rollout take for a company with a few dozen vans?
+Our requirements list is attached; could you tell us which points Tidewater covers?
+We've signed the order form, attached here; what are the next steps to get started?
+Attached is the purchase order for the licences we discussed with your sales team.""",
     "demo_request": """S: Demo next week?|Could we see it live?|Booking a product tour|Screen share request
 Could one of your team give us a live tour on Tuesday or Wednesday?
 We'd like our three dispatchers to see the product on a screen share before the trial.
@@ -45,7 +48,8 @@ Two of our technicians get a blank screen when they open a job.
 Our direct debit failed and the account now shows a warning; what do we do?
 How do I change which email address receives the invoices?
 The route map is stuck on loading since this morning.
-Customers say the portal link in the confirmation email has expired.""",
+Customers say the portal link in the confirmation email has expired.
+I've attached a screenshot of the error our dispatcher sees.""",
     "partnership": """S: Working together|Reseller enquiry|Integration partnership|Joint offer
 We distribute building-management hardware in Ireland and would like to bundle Tidewater with it.
 Our payroll product is used by many contractors; could we build a two-way integration with you?
@@ -106,7 +110,9 @@ Lässt sich in der App erfassen, welche Ersatzteile verbaut wurden?
 Gibt es eine Protokollierung, wer einen Auftrag wann geändert hat?
 Unterstützt Tidewater Single Sign-on mit Microsoft 365?
 Wie lange dauert die Einführung bei einem Betrieb mit etwa dreißig Fahrzeugen?
-Kann man Arbeitszeiten vor Ort pro Einsatz erfassen und abrechnen?""",
+Kann man Arbeitszeiten vor Ort pro Einsatz erfassen und abrechnen?
+Im Anhang unser Lastenheft; welche Punkte deckt Tidewater ab?
+Anbei der unterschriebene Bestellschein; wie geht es jetzt weiter?""",
     "demo_request": """S: Vorführung|Live-Demo|Termin für eine Präsentation
 Könnte uns jemand am Dienstag oder Mittwoch die Software online vorstellen?
 Wir möchten, dass unsere drei Disponenten die Software vor dem Test einmal live sehen.
@@ -128,7 +134,8 @@ Zwei Monteure sehen einen leeren Bildschirm, wenn sie einen Auftrag öffnen.
 Die Lastschrift ist fehlgeschlagen und im Konto steht jetzt eine Warnung.
 An welche Adresse gehen die Rechnungen, und wie ändere ich sie?
 Die Karte mit den Touren lädt seit heute früh nicht.
-Kunden melden, dass der Link zum Portal abgelaufen ist.""",
+Kunden melden, dass der Link zum Portal abgelaufen ist.
+Ein Screenshot der Fehlermeldung hängt an.""",
     "partnership": """S: Zusammenarbeit|Vertriebspartnerschaft|Gemeinsames Angebot
 Wir vertreiben Gebäudetechnik in der Schweiz und würden Tidewater gern im Paket anbieten.
 Unsere Lohnsoftware nutzen viele Handwerksbetriebe; wollen wir eine Integration bauen?
@@ -181,7 +188,9 @@ L'application permet-elle de scanner un code-barres quand une pièce est posée 
 Existe-t-il un historique des modifications de chaque intervention ?
 Proposez-vous l'authentification unique avec Microsoft 365 ?
 Combien de temps prend le déploiement pour une trentaine de véhicules ?
-Peut-on suivre le temps passé sur site pour la facturation ?""",
+Peut-on suivre le temps passé sur site pour la facturation ?
+Vous trouverez en pièce jointe notre cahier des charges ; quels points Tidewater couvre-t-il ?
+Ci-joint le bon de commande signé ; quelles sont les prochaines étapes ?""",
     "demo_request": """S: Démonstration|Démo en ligne|Présentation de l'outil
 Quelqu'un pourrait-il nous présenter le logiciel en visio mardi ou mercredi ?
 Nos trois planificateurs aimeraient voir l'outil en direct avant l'essai.
@@ -204,7 +213,8 @@ Le prélèvement a échoué et notre compte affiche un avertissement.
 L'application plante quand on ajoute une photo.
 La carte des tournées ne se charge plus depuis ce matin.
 Nos clients disent que le lien vers le portail a expiré.
-Je n'arrive pas à réinitialiser mon mot de passe, je ne reçois pas l'e-mail.""",
+Je n'arrive pas à réinitialiser mon mot de passe, je ne reçois pas l'e-mail.
+Je joins une capture d'écran de l'erreur.""",
     "partnership": """S: Collaboration|Partenariat commercial|Offre commune
 Nous distribuons du matériel de gestion technique du bâtiment ; Tidewater compléterait bien notre offre.
 Nos clients grossistes utilisent notre gestion de stock ; un connecteur avec Tidewater leur serait utile, on en parle ?
@@ -258,7 +268,9 @@ ES = {
 ¿Hay un registro de quién modificó cada orden de trabajo?
 ¿Tienen inicio de sesión único con Google Workspace?
 ¿Cuánto tarda la implantación en una empresa con treinta furgonetas?
-¿Se puede registrar el tiempo en obra para facturar por horas?""",
+¿Se puede registrar el tiempo en obra para facturar por horas?
+Adjunto nuestro pliego de requisitos; ¿qué puntos cubre Tidewater?
+Les envío firmado el formulario de pedido; ¿cuál es el siguiente paso?""",
     "demo_request": """S: Demostración|Demo en vivo|Presentación del producto
 ¿Alguien de su equipo nos podría mostrar el programa el martes o el miércoles?
 Nuestros tres coordinadores quieren ver la herramienta en directo antes de la prueba.
@@ -280,7 +292,8 @@ Dos técnicos ven la pantalla en blanco al abrir un trabajo.
 Falló la domiciliación y la cuenta muestra un aviso.
 La aplicación se cierra al adjuntar una foto.
 El mapa de rutas no carga desde esta mañana.
-No me llega el correo para restablecer la contraseña.""",
+No me llega el correo para restablecer la contraseña.
+Adjunto una captura de pantalla del error.""",
     "partnership": """S: Colaboración|Acuerdo comercial|Propuesta conjunta
 Distribuimos equipos de gestión de edificios y queremos ofrecer Tidewater en un paquete.
 Nuestro software de nóminas lo usan muchos instaladores; ¿hacemos una integración?
@@ -336,7 +349,9 @@ L'app permette di registrare i ricambi installati?
 C'è uno storico di chi ha modificato ogni intervento?
 Offrite l'accesso unico con Microsoft 365?
 Quanto dura l'avviamento per un'azienda con trenta furgoni?
-Si può registrare il tempo in cantiere per fatturare a ore?""",
+Si può registrare il tempo in cantiere per fatturare a ore?
+In allegato il nostro capitolato: quali punti copre Tidewater?
+Vi mando il modulo d'ordine firmato: come procediamo?""",
     "demo_request": """S: Dimostrazione|Demo dal vivo|Presentazione del prodotto
 Qualcuno del vostro team potrebbe mostrarci il software martedì o mercoledì?
 I nostri tre pianificatori vorrebbero vedere lo strumento in diretta prima della prova.
@@ -358,7 +373,8 @@ Due tecnici vedono una schermata bianca quando aprono un intervento.
 L'addebito diretto non è andato a buon fine e l'account mostra un avviso.
 L'app si chiude quando allego una foto.
 La mappa dei giri non si carica da stamattina.
-Non ricevo l'email per reimpostare la password.""",
+Non ricevo l'email per reimpostare la password.
+Allego uno screenshot dell'errore.""",
     "partnership": """S: Proposta di accordo|Accordo commerciale|Proposta congiunta
 Distribuiamo sistemi di building automation e vorremmo offrire Tidewater insieme.
 Il nostro software paghe è usato da molti installatori: costruiamo un'integrazione?
@@ -419,7 +435,9 @@ Kan de app bijhouden welke onderdelen zijn gemonteerd?
 Is er een logboek van wie een werkbon heeft gewijzigd?
 Bieden jullie single sign-on met Microsoft 365?
 Hoe lang duurt de invoering bij een bedrijf met dertig busjes?
-Kun je de tijd op locatie per bezoek registreren voor de facturatie?""",
+Kun je de tijd op locatie per bezoek registreren voor de facturatie?
+In de bijlage ons programma van eisen; welke punten dekt Tidewater?
+Bijgaand het getekende bestelformulier; wat is de volgende stap?""",
     "demo_request": """S: Demonstratie|Live demo|Productpresentatie
 Kan iemand van jullie ons dinsdag of woensdag de software laten zien?
 Onze drie planners willen de tool live zien voordat we gaan testen.
@@ -441,7 +459,8 @@ Twee monteurs zien een wit scherm als ze een werkbon openen.
 De automatische incasso is mislukt en het account toont een waarschuwing.
 De app sluit af als ik een foto toevoeg.
 De routekaart laadt sinds vanochtend niet meer.
-Ik ontvang de mail om mijn wachtwoord te herstellen niet.""",
+Ik ontvang de mail om mijn wachtwoord te herstellen niet.
+Ik heb een screenshot van de foutmelding bijgevoegd.""",
     "partnership": """S: Samenwerking|Commerciële samenwerking|Gezamenlijk aanbod
 Wij verkopen gebouwbeheersystemen en willen Tidewater in een pakket aanbieden.
 Ons salarispakket wordt door veel installateurs gebruikt; bouwen we een koppeling?
@@ -501,7 +520,9 @@ O aplicativo registra as peças instaladas em cada visita?
 Existe um histórico de quem alterou cada ordem de serviço?
 Vocês oferecem login único com Google Workspace?
 Quanto tempo leva a implantação numa empresa com trinta carrinhas?
-Dá para registrar o tempo no local para faturar por hora?""",
+Dá para registrar o tempo no local para faturar por hora?
+Segue em anexo o nosso caderno de requisitos; que pontos o Tidewater cobre?
+Envio o formulário de encomenda assinado; qual é o próximo passo?""",
     "demo_request": """S: Demonstração|Demo ao vivo|Apresentação do produto
 Alguém da vossa equipa pode mostrar-nos o software na terça ou na quarta?
 Os nossos três planejadores gostariam de acompanhar uma sessão de demonstração antes do teste.
@@ -523,7 +544,8 @@ Dois técnicos veem o ecrã em branco ao abrir um serviço.
 O débito direto falhou e a conta mostra um aviso.
 O aplicativo fecha quando anexo uma foto.
 O mapa das rotas não carrega desde hoje de manhã.
-Não recebo o e-mail para redefinir a senha.""",
+Não recebo o e-mail para redefinir a senha.
+Envio em anexo uma captura de ecrã do erro.""",
     "partnership": """S: Colaboração|Acordo comercial|Proposta conjunta
 Distribuímos sistemas de gestão de edifícios e queremos oferecer o Tidewater em pacote.
 O nosso software de salários é usado por muitos instaladores; fazemos uma integração?
