@@ -10,7 +10,9 @@ difficulty, split ("train" or "heldout"), source ("composed" or "labelled") and 
   (nine languages): a greeting, sometimes a line about the sender's company, one or two
   request sentences of the category, a sign-off and a name. Held-out messages use only the
   held-out sentences and subjects (`training_texts.held_out`), so the held-out figures are on
-  sentences the model never saw.
+  sentences the model never saw. Then MORE training messages, each with at least one of the
+  training-only sentences of training_extra.py (template "x<n>"), weighted towards the
+  languages with the smallest pools.
 - "labelled": the whole labelled set (bench/labelled/mail, texts.py), as triage reads each
   message, always held out: whole hand-written messages of another author's style.
 
@@ -28,6 +30,7 @@ from intake import mime
 
 OUT = Path(__file__).resolve().parents[2] / "routing" / "local_model" / "data" / "messages.jsonl.gz"
 COMPOSED = {"train": 8000, "heldout": 2400}
+MORE = 4000  # training messages that use training_extra's sentences (never held out)
 LEADS = generate.LEAD_CATEGORIES
 NAMES = {
     "ru": ("Алексей Мария Дмитрий Елена Сергей Ольга", "Иванов Петрова Смирнов Кузнецова Попов"),
@@ -48,17 +51,42 @@ def compose(b: generate.Builder, rng: random.Random, split: str) -> dict:
     category = rng.choices(*zip(*training_texts.CATEGORY_WEIGHTS.items(), strict=True))[0]
     pools = training_texts.pools(language)
     subjects, sentences = pools[category]
-
-    def side(items):
-        keep = [
-            (n, item)
-            for n, item in enumerate(items)
-            if training_texts.held_out(n, len(items)) == (split == "heldout")
-        ]
-        return keep
-
-    chosen_subjects, chosen = side(subjects), side(sentences)
+    chosen_subjects, chosen = side(subjects, split), side(sentences, split)
     picks = rng.sample(chosen, k=min(len(chosen), rng.choice([1, 1, 2])))
+    return message(b, rng, language, category, pools, chosen_subjects, picks, split)
+
+
+def compose_more(b: generate.Builder, rng: random.Random) -> dict:
+    """A training message with at least one of training_extra's sentences; the rest from the
+    pool's training side. Subjects and intros from both."""
+    weights = training_texts.MORE_LANGUAGE_WEIGHTS
+    language = rng.choices(*zip(*weights.items(), strict=True))[0]
+    category = rng.choices(*zip(*training_texts.CATEGORY_WEIGHTS.items(), strict=True))[0]
+    pools, extra = training_texts.pools(language), training_texts.extra_pools(language)
+    own = [(f"x{n}", text) for n, text in enumerate(extra[category][1])]
+    pool_side = side(pools[category][1], "train")
+    picks = [rng.choice(own)]
+    if rng.random() < 0.4:
+        others = [item for item in own + pool_side if item != picks[0]]
+        picks.insert(rng.randrange(2), rng.choice(others))
+    subjects = side(pools[category][0], "train") + [
+        (f"x{n}", text) for n, text in enumerate(extra[category][0])
+    ]
+    pools = {**pools, "intro": pools["intro"] + extra["intro"]}
+    return message(b, rng, language, category, pools, subjects, picks, "train")
+
+
+def side(items: list[str], split: str) -> list[tuple[int, str]]:
+    """The items of a pool that belong to the split, numbered by their place in the pool."""
+    return [
+        (n, item)
+        for n, item in enumerate(items)
+        if training_texts.held_out(n, len(items)) == (split == "heldout")
+    ]
+
+
+def message(b, rng, language, category, pools, subjects, picks, split) -> dict:
+    """Greeting, sometimes a line about the sender's company, the picked sentences, sign-off."""
     if language in NAMES:
         first = rng.choice(NAMES[language][0].split())
         last = rng.choice(NAMES[language][1].split())
@@ -67,7 +95,7 @@ def compose(b: generate.Builder, rng: random.Random, split: str) -> dict:
         first, last = b.person(language)
         company = b.pick(generate.COMPANIES.get(language, generate.COMPANIES["en"]))
     slots = b.slots(language if language in generate.MONTHS else "en", company, first, last)
-    subject = rng.choice(chosen_subjects)[1].format(**slots)
+    subject = rng.choice(subjects)[1].format(**slots)
     lines = [" ".join(text.format(**slots) for _, text in picks)]
     machine = category == "auto_reply"
     if category in LEADS | {"support", "partnership", "other"} and rng.random() < 0.5:
@@ -119,6 +147,10 @@ def build() -> list[dict]:
     rng = random.Random(14)
     b = generate.Builder(seed=1414)
     rows = [compose(b, rng, split) for split, count in COMPOSED.items() for _ in range(count)]
+    # After the held-out messages and with an rng of their own: adding training-only
+    # sentences never changes a held-out message.
+    more = random.Random(1415)
+    rows += [compose_more(b, more) for _ in range(MORE)]
     return rows + labelled()
 
 

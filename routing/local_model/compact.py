@@ -8,8 +8,9 @@ scikit-learn is loaded anyway); `Compact` predicts from them, the same probabili
 precision (tests/routing/test_local_model_compact.py checks it against scikit-learn's own).
 
 The n-grams are scikit-learn's own definitions (`TfidfVectorizer` with `lowercase=True`):
-word n-grams of the tokens `(?u)\\b\\w\\w+\\b`, joined by a space; `char_wb` n-grams of each
-whitespace-separated word padded with one space on each side.
+word n-grams of the tokens the vectorizer's `token_pattern` finds (kept in the artifact;
+scikit-learn's default `(?u)\\b\\w\\w+\\b` for an artifact without one), joined by a space;
+`char_wb` n-grams of each whitespace-separated word padded with one space on each side.
 
 Both models the trainer offers end in a linear score and a softmax: logistic regression
 (multinomial: `coef_`, `intercept_`) and complement naive Bayes (`feature_log_prob_`, no
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-TOKEN = re.compile(r"(?u)\b\w\w+\b")
+TOKEN = r"(?u)\b\w\w+\b"  # scikit-learn's default token_pattern
 WHITE_SPACES = re.compile(r"\s\s+")
 
 
@@ -36,13 +37,17 @@ class Vectorizer:
     sublinear_tf: bool
     vocabulary: dict[str, int]
     idf: np.ndarray
+    token_pattern: str = TOKEN
+
+    def __post_init__(self):
+        self._tokens = re.compile(self.token_pattern)
 
     def terms(self, text: str) -> list[str]:
         text = text.lower()
         low, high = self.ngram_range
         grams: list[str] = []
         if self.analyzer == "word":
-            tokens = TOKEN.findall(text)
+            tokens = self._tokens.findall(text)
             for n in range(low, min(high, len(tokens)) + 1):
                 grams += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
             return grams
@@ -133,6 +138,7 @@ def export(pipeline, language_model=None) -> Compact:
                 sublinear_tf=bool(vectorizer.sublinear_tf),
                 vocabulary=vocabulary,
                 idf=np.asarray(vectorizer.idf_, dtype=float),
+                token_pattern=vectorizer.token_pattern,
             )
         )
         offsets.append(offset)
@@ -148,9 +154,8 @@ def dumps(compact: Compact) -> bytes:
         terms = sorted(v.vocabulary, key=v.vocabulary.__getitem__)
         arrays[f"v{n}_terms"] = np.array(terms, dtype=str)
         arrays[f"v{n}_idf"] = v.idf
-        arrays[f"v{n}_meta"] = np.array(
-            [v.analyzer, str(v.ngram_range[0]), str(v.ngram_range[1]), str(int(v.sublinear_tf))]
-        )
+        meta = [v.analyzer, str(v.ngram_range[0]), str(v.ngram_range[1]), str(int(v.sublinear_tf))]
+        arrays[f"v{n}_meta"] = np.array([*meta, v.token_pattern])
     heads = {"category": compact.category, "language": compact.language}
     for name, head in heads.items():
         if head is not None:
@@ -166,7 +171,8 @@ def loads(data: bytes) -> Compact:
     arrays = np.load(io.BytesIO(data), allow_pickle=False)
     vectorizers, offsets, offset, n = [], [], 0, 0
     while f"v{n}_terms" in arrays:
-        analyzer, low, high, sublinear = (str(x) for x in arrays[f"v{n}_meta"])
+        # An artifact written before the token pattern was kept has four fields: the default.
+        analyzer, low, high, sublinear, *pattern = (str(x) for x in arrays[f"v{n}_meta"])
         terms = arrays[f"v{n}_terms"].tolist()
         vectorizers.append(
             Vectorizer(
@@ -175,6 +181,7 @@ def loads(data: bytes) -> Compact:
                 sublinear == "1",
                 {term: i for i, term in enumerate(terms)},
                 arrays[f"v{n}_idf"],
+                pattern[0] if pattern else TOKEN,
             )
         )
         offsets.append(offset)

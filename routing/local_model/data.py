@@ -1,6 +1,5 @@
 """Training examples: the shipped set, labelled-set directories, corrections, tier-2 decisions."""
 
-import csv
 import gzip
 import json
 from dataclasses import dataclass
@@ -9,8 +8,6 @@ from pathlib import Path
 from intake import mime
 
 SHIPPED = Path(__file__).resolve().parent / "data" / "messages.jsonl.gz"
-YES, NO = {"yes", "true", "1"}, {"no", "false", "0"}
-DIFFICULTIES = {"", "easy", "hard", "ambiguous"}
 
 
 @dataclass(frozen=True)
@@ -27,10 +24,6 @@ class Example:
     @property
     def text(self) -> str:
         return f"{self.subject}\n{self.body}"
-
-
-class DataError(Exception):
-    """A labelled set that cannot be read: the message names the row."""
 
 
 def shipped() -> list[Example]:
@@ -52,50 +45,23 @@ def shipped() -> list[Example]:
     ]
 
 
-def read_set(directory: Path, *, categories: set[str]) -> list[Example]:
-    """A labelled set: `labels.csv` (file, category, is_lead, optional value_usd, difficulty,
-    language) and the `.eml` files it names. Every row is checked before any is used."""
-    labels = directory / "labels.csv"
-    if not labels.is_file():
-        raise DataError(f"{directory}: no labels.csv")
-    with labels.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    problems, seen, examples = [], set(), []
-    for number, row in enumerate(rows, start=2):
-        where = f"{labels}:{number}"
-        name = (row.get("file") or "").strip()
-        category = (row.get("category") or "").strip()
-        is_lead = (row.get("is_lead") or "").strip().lower()
-        if not name or name in seen:
-            problems.append(f"{where}: {'duplicate' if name else 'missing'} file {name!r}")
-            continue
-        seen.add(name)
-        path = directory / name
-        if not path.is_file():
-            problems.append(f"{where}: no file {name}")
-            continue
-        if category not in categories:
-            problems.append(f"{where}: unknown category {category!r}")
-        if is_lead not in YES | NO:
-            problems.append(f"{where}: is_lead must be yes or no, not {is_lead!r}")
-        if (row.get("difficulty") or "").strip() not in DIFFICULTIES:
-            problems.append(f"{where}: difficulty must be easy, hard or ambiguous")
-        if problems:
-            continue
-        parsed = mime.parse_message(path.read_bytes())
+def from_set(labelled_set) -> list[Example]:
+    """The messages of a labelled set that routing/evaluation/labelled.py `load` read and
+    checked (every row, with the row and column named on the first problem) as examples."""
+    examples = []
+    for item in labelled_set.items:
+        parsed = mime.parse_message(item.path.read_bytes())
         examples.append(
             Example(
                 subject=parsed.subject or "",
                 body=parsed.text_new or parsed.text or "",
-                category=category,
-                is_lead=is_lead in YES,
-                language=(row.get("language") or "").strip(),
-                group=f"{directory.name}/{name}",
-                source=f"set:{directory}",
+                category=item.category,
+                is_lead=item.is_lead,
+                language=item.language,
+                group=f"{labelled_set.root.name}/{item.file}",
+                source=f"set:{labelled_set.root}",
             )
         )
-    if problems:
-        raise DataError("\n".join(problems[:20]))
     return examples
 
 

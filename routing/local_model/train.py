@@ -10,6 +10,12 @@ ALGORITHMS = ("tfidf-logreg", "tfidf-complement-nb")
 DEFAULT_ALGORITHM = "tfidf-logreg"
 # A category with fewer training examples than this is not learnt reliably: training refuses.
 MIN_PER_CATEGORY = 20
+# The word tokens: runs of two or more word characters, as scikit-learn's default, except that
+# each kana or kanji is a token of its own. Japanese has no spaces, so the default made a whole
+# clause one token, never seen again; single characters and their pairs (the word bigrams)
+# are what carries over to a new sentence. compact.py tokenizes by the pattern it is given.
+KANA_KANJI = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+TOKEN_PATTERN = r"(?u)[^\W" + KANA_KANJI + r"]{2,}|[" + KANA_KANJI + "]"
 
 
 class TooFewExamples(Exception):
@@ -35,7 +41,13 @@ def build_pipeline(algorithm: str = DEFAULT_ALGORITHM):
     from sklearn.pipeline import make_pipeline, make_union
 
     features = make_union(
-        TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=40000),
+        TfidfVectorizer(
+            ngram_range=(1, 2),
+            min_df=2,
+            sublinear_tf=True,
+            max_features=40000,
+            token_pattern=TOKEN_PATTERN,
+        ),
         TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=80000
         ),

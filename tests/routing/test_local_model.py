@@ -1,7 +1,7 @@
 """The trained local model as the `local` tier: trained on first use, versions with fallbacks,
 the admin's choice of version, and its second opinion on tier 1.
 
-The first test to need a model trains the default one from the shipped data (about 15 s of
+The first test to need a model trains the default one from the shipped data (about 25 s of
 CPU, once per test process: routing.local_model.store keeps it)."""
 
 import json

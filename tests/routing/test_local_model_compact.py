@@ -1,12 +1,14 @@
 """routing/local_model/compact.py predicts what scikit-learn's fitted pipeline predicts, with
 numpy alone, from an artifact that holds arrays only."""
 
+import io
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from routing.local_model import artifact, compact, data, train
 
@@ -27,6 +29,7 @@ def test_it_gives_scikit_learn_s_probabilities(algorithm):
     model = compact.export(trained.pipeline)
     texts = [e.text for e in data.shipped() if e.split == "heldout"][::80]
     texts += ["", "x", "Café  crème — déjà vu!!", "ab", "a b c d e f g h"]
+    texts += ["Tidewaterのデモを来週お願いできますか。", "見積もり 30名分、Jobberとの連携"]
     expected = trained.pipeline.predict_proba(texts)
     got = np.array([model.predict_proba(text) for text in texts])
     assert np.allclose(got, expected, atol=1e-5)
@@ -67,3 +70,34 @@ def test_a_worker_predicts_without_importing_scikit_learn(fitted, tmp_path):
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_japanese_words_are_its_characters_and_their_pairs():
+    # Japanese has no spaces: scikit-learn's default token pattern makes a clause one token.
+    words = train.build_pipeline().steps[0][1].transformer_list[0][1].build_analyzer()
+    grams = words("来週、Tidewaterのデモをお願いします。")
+    assert {"来", "週", "tidewater", "の", "デ", "モ", "デ モ", "tidewater の"} <= set(grams)
+    assert "来週" not in grams and "デモをお願いします" not in grams
+    # Text without kana or kanji is tokenized as scikit-learn's default does.
+    text = "Can we book a demo for 25 technicians? Ça coûte combien, s'il vous plaît? Привет"
+    assert words(text) == TfidfVectorizer(ngram_range=(1, 2)).build_analyzer()(text)
+
+
+def test_it_reads_an_artifact_written_before_the_token_pattern_was_kept(fitted):
+    trained, held = fitted
+    blob = compact.dumps(compact.export(trained.pipeline))
+    assert compact.loads(blob).vectorizers[0].token_pattern == train.TOKEN_PATTERN
+    arrays = dict(np.load(io.BytesIO(blob), allow_pickle=False))
+    for key in [k for k in arrays if k.endswith("_meta")]:
+        arrays[key] = arrays[key][:4]  # analyzer, n-gram range, sublinear: no pattern
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    old = compact.loads(buffer.getvalue())
+    assert [v.token_pattern for v in old.vectorizers] == [compact.TOKEN, compact.TOKEN]
+    assert old.vectorizers[0].terms("Hello, a demo-day") == [
+        "hello",
+        "demo",
+        "day",
+        "hello demo",
+        "demo day",
+    ]

@@ -64,22 +64,42 @@ def test_it_refuses_too_few_examples_and_keeps_the_active_version(tmp_path):
     assert LocalModel.objects.count() == 1
 
 
-def test_it_names_the_bad_rows_of_a_labelled_set(tmp_path):
-    labelled = write_set(tmp_path, [("demo_request", "yes", "Demo?"), ("nope", "maybe", "Hm")])
-    (tmp_path / "labels.csv").write_text(
-        (tmp_path / "labels.csv").read_text()
-        + "0001.eml,spam,no,,easy,en\nmissing.eml,spam,no,,,\n"
-    )
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("0002.eml,nope,no,,easy,en", "line 3, column category: 'nope' is not one of"),
+        ("0002.eml,spam,maybe,,easy,en", "line 3, column is_lead: 'maybe' is not yes/no"),
+        ("0001.eml,spam,no,,easy,en", "line 3, column file: '0001.eml' is already on line 2"),
+        ("missing.eml,spam,no,,,", "line 3, column file: 'missing.eml' does not exist"),
+        ("0002.eml,spam,no,,tricky,en", "line 3, column difficulty: 'tricky' is not one of"),
+    ],
+)
+def test_it_names_the_bad_row_of_a_labelled_set(tmp_path, row, message):
+    # The shared reader (routing/evaluation/labelled.py) checks the set, as evaluate_router's.
+    labelled = write_set(tmp_path, [("demo_request", "yes", "Demo?"), ("spam", "no", "Hm")])
+    lines = (tmp_path / "labels.csv").read_text().splitlines()
+    (tmp_path / "labels.csv").write_text("\n".join([*lines[:2], row]) + "\n")
 
     with pytest.raises(CommandError) as error:
         call_command("train_local", str(labelled))
 
-    message = str(error.value)
-    assert "labels.csv:3: unknown category 'nope'" in message
-    assert "labels.csv:3: is_lead must be yes or no, not 'maybe'" in message
-    assert "labels.csv:4: duplicate file '0001.eml'" in message
-    assert "labels.csv:5: no file missing.eml" in message
+    assert f"{tmp_path / 'labels.csv'}: {message}" in str(error.value)
     assert not LocalModel.objects.exists()
+
+
+def test_it_adds_a_labelled_set_to_the_training_examples(tmp_path):
+    rows = [
+        ("demo_request", "yes", f"Could we book a demo for {n} technicians?") for n in range(20)
+    ]
+    rows += [("spam", "no", f"You won {n} euros, click the link") for n in range(20)]
+    labelled = write_set(tmp_path, rows)
+
+    call_command("train_local", "--no-shipped", "--folds", "0", str(labelled), stdout=io.StringIO())
+
+    version = LocalModel.objects.get()
+    assert version.sources == [f"set {labelled} (40)"]
+    assert version.counts["category"] == {"demo_request": 20, "spam": 20}
+    assert version.counts["language"] == {"en": 40}
 
 
 def test_it_cross_validates_by_template():

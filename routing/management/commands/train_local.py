@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from routing.evaluation import labelled
 from routing.local_model import data, store, train
 from routing.models import Category
 
@@ -32,15 +33,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        categories = set(Category.objects.values_list("slug", flat=True))
+        categories = sorted(Category.objects.values_list("slug", flat=True))
         examples, sources = [], []
         if not options["no_shipped"]:
             examples += data.shipped()
             sources.append("shipped")
         for directory in options["sets"]:
             try:
-                found = data.read_set(directory, categories=categories)
-            except data.DataError as exc:
+                found = data.from_set(labelled.load(directory, categories=categories))
+            except labelled.LabelError as exc:
                 raise CommandError(str(exc)) from exc
             examples += found
             sources.append(f"set {directory} ({len(found)})")
