@@ -233,6 +233,10 @@ ANYMAIL = {key: value for key, value in ANYMAIL.items() if value is not None}
 # --- Sales workspace ---------------------------------------------------------------
 # How often an open queue page asks for new and changed leads.
 WORKSPACE_POLL_SECONDS = envint("WORKSPACE_POLL_SECONDS", 10)
+# How often it asks, far more cheaply, whether anything it may show changed (and then asks
+# for the rows at once): a decided lead is on the page about this long after the decision.
+# 0 turns the question off (the rows' own poll remains).
+WORKSPACE_LIVE_SECONDS = envint("WORKSPACE_LIVE_SECONDS", 1)
 
 # --- Anthropic (routing) ---------------------------------------------------------
 ANTHROPIC_API_KEY = envstr("ANTHROPIC_API_KEY")
