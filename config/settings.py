@@ -113,7 +113,10 @@ else:
 # idempotent, and a scheduled reconciler re-enqueues anything stuck.
 Q_CLUSTER = {
     "name": "leadrouter",
-    "workers": envint("Q_WORKERS", 4),
+    # Processes mostly wait (on the model, on the database): up to half of them pump triage
+    # (routing/waiting.py) and the rest process mail and hand off. With 4, the hand-off's sends
+    # queued seconds behind triage at 10 leads a second (benchmark section 9).
+    "workers": envint("Q_WORKERS", 8),
     "recycle": 500,
     "timeout": envint("Q_TIMEOUT", 240),
     "retry": envint("Q_RETRY", 360),
