@@ -151,6 +151,7 @@ def webhooks_section(ctx) -> list[Row]:
     not_ok = sum(n for status, n in statuses.items() if status != 200)
     p50, p99 = statistics.median(latencies) * 1000, percentile(latencies, 0.99) * 1000
     per_second = len(bodies) / wall
+    ctx.intake_figures = {"per_second": per_second, "p99": p99}
     name = "1 intake"
     return [
         Row(

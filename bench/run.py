@@ -20,6 +20,7 @@ from bench import (
     pages,
     replies,
     scratch,
+    speed,
     triage,
 )
 from bench.report import Row
@@ -74,6 +75,7 @@ class Context:
     options: dict
     web_rss_mb: float | None = None
     import_rate: float | None = None
+    intake_figures: dict | None = None  # section 1's posts/s and p99, beside section 9's
     failures: list[str] = field(default_factory=list)
 
 
@@ -89,6 +91,7 @@ SECTIONS = {
     "evaluation": evaluation.evaluation_section,
     "local_model": local_model.local_model_section,
     "replies": replies.replies_section,
+    "speed": speed.speed_section,
 }
 
 

@@ -120,7 +120,7 @@ def throughput(ctx, count: int, workers: int | None = None) -> dict:
     return {
         "leads": count,
         "decided": decided,
-        "workers": workers or 4,
+        "workers": workers or 8,  # config/settings.py's default
         "escalated_share": escalated / max(decided, 1),
         "leads_per_minute": (decided - 1) / span * 60 if span else 0.0,
         "worker_peak_rss_mb": rss,

@@ -113,15 +113,24 @@ else:
 # idempotent, and a scheduled reconciler re-enqueues anything stuck.
 Q_CLUSTER = {
     "name": "leadrouter",
-    "workers": envint("Q_WORKERS", 4),
+    # Processes mostly wait (on the model, on the database): up to half of them pump triage
+    # (routing/waiting.py) and the rest process mail and hand off. With 4, the hand-off's sends
+    # queued seconds behind triage at 10 leads a second (benchmark section 9).
+    "workers": envint("Q_WORKERS", 8),
     "recycle": 500,
     "timeout": envint("Q_TIMEOUT", 240),
     "retry": envint("Q_RETRY", 360),
     "max_attempts": envint("Q_MAX_ATTEMPTS", 5),
     "ack_failures": False,
-    "save_limit": 1000,
+    # django-q2 prunes on every saved result by loading all kept successes (their pickled
+    # arguments and results) under a lock: at 1,000 that was ~25 ms of the monitor's CPU per
+    # task, more than most tasks themselves (benchmark section 9). 100 of each task kind stay.
+    "save_limit": 100,
+    "save_limit_per": "func",
     "catch_up": False,
-    "poll": 0.5,
+    # How long the database broker's pusher sleeps when the queue is empty: each hop of a lead
+    # (processing, triage, the hand-off's sends) waits half of it on average.
+    "poll": 0.2,
     "label": "Task queue",
     "sync": envbool("Q_SYNC", False),
 }
@@ -233,6 +242,10 @@ ANYMAIL = {key: value for key, value in ANYMAIL.items() if value is not None}
 # --- Sales workspace ---------------------------------------------------------------
 # How often an open queue page asks for new and changed leads.
 WORKSPACE_POLL_SECONDS = envint("WORKSPACE_POLL_SECONDS", 10)
+# How often it asks, far more cheaply, whether anything it may show changed (and then asks
+# for the rows at once): a decided lead is on the page about this long after the decision.
+# 0 turns the question off (the rows' own poll remains).
+WORKSPACE_LIVE_SECONDS = envint("WORKSPACE_LIVE_SECONDS", 1)
 
 # --- Anthropic (routing) ---------------------------------------------------------
 ANTHROPIC_API_KEY = envstr("ANTHROPIC_API_KEY")

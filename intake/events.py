@@ -6,12 +6,17 @@ dotted path on commit, as intake enqueues triage. Should that task be lost (a ki
 worker, the Redis broker), `handoff.tasks.sweep` dispatches what is still undispatched.
 """
 
+import logging
+
 from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
 from django_q.tasks import async_task
 
 from intake.models import Event
 
 Kind = Event.Kind
+DISPATCH = "handoff.tasks.dispatch_events"
+logger = logging.getLogger(__name__)
 
 
 def record_event(
@@ -23,10 +28,16 @@ def record_event(
 
 
 def record_events(
-    items: list[tuple[str, int | None, dict]], *, dedupe_key: str | None = None
+    items: list[tuple[str, int | None, dict]],
+    *,
+    dedupe_key: str | None = None,
+    inline: bool = False,
 ) -> list[Event]:
     """Record several events of one change with one hand-off task. Must run inside the
-    transaction of the change (or alone: then it is its own)."""
+    transaction of the change (or alone: then it is its own). `inline`, for a caller that is
+    itself a worker (triage's decision): the hand-off runs right after the commit in this
+    thread, a queue's wait sooner than a task of its own; should it fail, the task is
+    enqueued after all (and the sweeper stands behind both)."""
     if not items:
         return []
     rows = [
@@ -44,5 +55,13 @@ def record_events(
     else:
         rows = Event.objects.bulk_create(rows)
     ids = [event.pk for event in rows]
-    transaction.on_commit(lambda: async_task("handoff.tasks.dispatch_events", ids))
+    transaction.on_commit(lambda: dispatch_now(ids) if inline else async_task(DISPATCH, ids))
     return rows
+
+
+def dispatch_now(ids: list[int]) -> None:
+    try:
+        import_string(DISPATCH)(ids)
+    except Exception:
+        logger.exception("events %s: dispatching inline failed; enqueued instead", ids)
+        async_task(DISPATCH, ids)

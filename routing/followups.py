@@ -32,4 +32,5 @@ def record_decision_events(triage: Triage, owner_before: int | None, moved: bool
         items.append(
             (events.Kind.LEAD_ASSIGNED, triage.lead_id, {"assignee_id": triage.assignee_id})
         )
-    events.record_events(items)
+    # Triage runs in a worker: the hand-off goes on in it, without a queue's wait.
+    events.record_events(items, inline=True)

@@ -20,23 +20,48 @@ HELP_SHARE_OF_TIMEOUT = 1 / 8
 
 
 def triage_lead(lead_id: int) -> None:
-    """Triage the lead. Then, when other leads wait and the API answered well, up to
-    TRIAGE_THREADS - 1 helper threads, and this one, triage leads nobody has started on
-    (waiting.triage_waiting_leads). Helpers start only after this lead's own decision, so
-    an account error, an open circuit or a spent budget is met by one call, not by one call
-    per thread."""
+    """Triage the lead. Then, when the API answered well, this task goes on for other leads on
+    TRIAGE_THREADS threads: as a pump taking leads as they arrive when a pump slot is free
+    (waiting.pump), else as helpers for the leads already waiting nobody has started on
+    (waiting.triage_waiting_leads). Either starts only after this lead's own decision, so an
+    account error, an open circuit or a spent budget is met by one call, not by one call per
+    thread."""
+    started = timezone.now()
     triage = services.triage_lead(lead_id)
-    if not api_answered_well(triage):
+    if not api_answered_well(triage) or not threads_allowed():
+        return
+    until = time.monotonic() + settings.Q_CLUSTER["timeout"] * HELP_SHARE_OF_TIMEOUT
+    # A lead a pump had already taken is no sign that more pumps are needed; one this task
+    # had to decide itself is (every pump's threads were busy, or none ran).
+    decided_here = triage is not None and triage.decided_at and triage.decided_at >= started
+    slot = waiting.take_pump_slot(pump_slots()) if decided_here else None
+    if slot is not None:
+        try:
+            # The pump's own thread only looks for leads: TRIAGE_THREADS connections in all.
+            waiting.pump(until=until, threads=settings.TRIAGE_THREADS - 1)
+        finally:
+            waiting.release_pump_slot(slot)
         return
     helpers = helpers_wanted()
     if not helpers:
         return
-    until = time.monotonic() + settings.Q_CLUSTER["timeout"] * HELP_SHARE_OF_TIMEOUT
     with ThreadPoolExecutor(helpers, thread_name_prefix="triage-helper") as pool:
         for _ in range(helpers):
             pool.submit(help_until, until)
         # Then this thread helps too, rather than wait idle for the helpers.
         waiting.triage_waiting_leads(until=until)
+
+
+def pump_slots() -> int:
+    """Half the cluster's processes at most: the other half processes mail, hands off and
+    triages what slips past the pumps."""
+    return max(1, settings.Q_CLUSTER["workers"] // 2)
+
+
+def threads_allowed() -> bool:
+    """Not where tasks run inline (tests, Q_SYNC) or without an API key (local decisions do
+    not wait), nor with TRIAGE_THREADS at 1."""
+    return settings.TRIAGE_THREADS > 1 and not Conf.SYNC and bool(settings.ANTHROPIC_API_KEY)
 
 
 def api_answered_well(triage) -> bool:
@@ -54,11 +79,8 @@ def api_answered_well(triage) -> bool:
 
 
 def helpers_wanted() -> int:
-    """As many helpers as there are other leads waiting, up to TRIAGE_THREADS - 1. None where
-    tasks run inline (tests, Q_SYNC) or without an API key (local decisions do not wait)."""
+    """As many helpers as there are other leads waiting, up to TRIAGE_THREADS - 1."""
     most = settings.TRIAGE_THREADS - 1
-    if most < 1 or Conf.SYNC or not settings.ANTHROPIC_API_KEY:
-        return 0
     found = waiting.waiting_leads().values_list("pk", flat=True)[: most + 1]
     return min(most, max(len(found) - 1, 0))
 

@@ -8,9 +8,14 @@ row yet): a lead a killed worker left, or a provisional one, waits for its redel
 or the reconciler, as before, so one poisonous email cannot take a whole pool down with it.
 """
 
+import logging
+import socket
+import threading
 import time
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
 from intake.models import Lead, Message
@@ -19,6 +24,8 @@ from routing.inputs import lead_and_first_message
 from routing.models import Triage
 from routing.reconcile import leads_in_batches
 from routing.services import claim, triage_claimed
+
+logger = logging.getLogger(__name__)
 
 
 def waiting_leads():
@@ -69,3 +76,93 @@ def triage_waiting_leads(*, until: float) -> int:
         if triage.provisional:
             break
     return done
+
+
+# --- The pump: leads taken as they arrive -------------------------------------------------
+# A steady flow (a lead every 100 ms) rarely has two leads waiting at the moment a task has
+# decided its own, so helpers seldom started and most leads held a whole worker process for
+# their model calls: at 10 leads a second the processes were all waiting on the model and
+# every other task (processing mail, the hand-off) queued behind them. A pump is a triage
+# task that, once its own lead is decided, goes on taking leads as they arrive, on its own
+# threads, until none has arrived for PUMP_LINGER seconds. One thread looks for leads (one
+# small query every PUMP_POLL seconds while a thread is free); the leads' own tasks then find
+# them taken and return at once. At most half a machine's worker processes pump (PostgreSQL
+# advisory locks, released with the connection if the process dies), so the other half is
+# left for everything else; a second pump starts only when a lead got past the first.
+
+PUMP_LINGER = 2.0
+PUMP_POLL = 0.1
+PUMP_LOCKS = 0x4C52_5450  # the advisory lock space of pump slots
+
+
+def _machine() -> int:
+    """The slots are counted per machine: each worker machine's cluster keeps its processes."""
+    return zlib.crc32(socket.gethostname().encode()) & 0x7FFF_FFFF
+
+
+def take_pump_slot(slots: int) -> int | None:
+    """A pump slot of this database connection's, or None when all `slots` are taken."""
+    with connection.cursor() as cursor:
+        for slot in range(slots):
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [PUMP_LOCKS + slot, _machine()])
+            if cursor.fetchone()[0]:
+                return slot
+    return None
+
+
+def release_pump_slot(slot: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [PUMP_LOCKS + slot, _machine()])
+
+
+def pump(*, until: float, threads: int, linger: float = PUMP_LINGER) -> int:
+    """Triage waiting leads on `threads` threads as they arrive, until none has arrived for
+    `linger` seconds, time is up (on `time.monotonic()`) or a decision comes back provisional
+    (the API is struggling: the leads' own tasks pace themselves). Returns how many leads were
+    decided."""
+    free = threading.Semaphore(threads)
+    struggling = threading.Event()
+    decided = []
+
+    def decide(taken) -> None:
+        lead, message, triage = taken
+        try:
+            with config.pinned() as pinned:
+                triage = triage_claimed(lead, message, triage, pinned.policy)
+            decided.append(lead.pk)
+            if triage.provisional:
+                struggling.set()
+        except Exception:
+            logger.exception(
+                "triage pump: lead %s failed (its task or the reconciler retries)", lead.pk
+            )
+        finally:
+            free.release()
+
+    last_seen = time.monotonic()
+    with ThreadPoolExecutor(threads, thread_name_prefix="triage-pump") as pool:
+        while time.monotonic() < until and not struggling.is_set():
+            if not free.acquire(timeout=PUMP_POLL):
+                continue  # every thread busy: nothing to look for yet
+            taken = take_waiting_lead()
+            if taken is None:
+                free.release()
+                if time.monotonic() - last_seen > linger:
+                    break
+                time.sleep(PUMP_POLL)
+                continue
+            last_seen = time.monotonic()
+            pool.submit(decide, taken)
+        # Each pool thread opened its own connection: one closing job per thread, held at a
+        # barrier so that every thread runs exactly one.
+        barrier = threading.Barrier(threads)
+        for _ in range(threads):
+            pool.submit(_close_at, barrier)
+    return len(decided)
+
+
+def _close_at(barrier: threading.Barrier) -> None:
+    try:
+        barrier.wait(timeout=600)
+    finally:
+        connection.close()

@@ -6,6 +6,7 @@ urlpatterns = [
     path("api/", include(api.urlpatterns)),
     path("", views.queue, name="queue"),
     path("queue/updates/", views.queue_updates, name="queue-updates"),
+    path("queue/changes/", views.queue_changes, name="queue-changes"),
     path("queue/bulk/", views.bulk_action, name="queue-bulk"),
     path("views/", views.save_view, name="saved-view-save"),
     path("views/<int:view_id>/delete/", views.delete_view, name="saved-view-delete"),

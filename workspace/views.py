@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from intake import inputs, search
 from intake.models import Channel, Lead
 from routing.models import Category, FollowUp, Queue, SavedView, Triage
-from workspace import access, actions, labels, ordering
+from workspace import access, actions, labels, live, ordering
 from workspace.forms import QueueFilterForm, SavedViewForm
 
 PAGE_SIZE = 50
@@ -139,6 +140,8 @@ def queue_context(request) -> dict:
         "saved_views": SavedView.objects.filter(user=user),
         "since": since.isoformat(),
         "poll_seconds": settings.WORKSPACE_POLL_SECONDS,
+        "live_stamp": live.initial(since),
+        "live_seconds": settings.WORKSPACE_LIVE_SECONDS,
         "takers": access.takers(queues),
         "bulk_statuses": BULK_STATUSES,
     }
@@ -435,6 +438,15 @@ def queue_updates(request):
             "poll_seconds": settings.WORKSPACE_POLL_SECONDS,
         },
     )
+
+
+@require_GET
+@workspace_view
+def queue_changes(request):
+    """The open queue page's question every second: did anything it may show change? Yes
+    sends it for its rows (queue_updates); the answer itself carries no lead data."""
+    stamp, changed = live.check(request.user, request.GET.get("stamp", ""))
+    return JsonResponse({"stamp": stamp, "changed": changed}, headers={"Cache-Control": "no-store"})
 
 
 @require_POST

@@ -6,11 +6,14 @@ import json
 import pytest
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django_q.brokers import get_broker
+from django_q.conf import Conf
 from standardwebhooks.webhooks import Webhook
 
 from handoff import payloads
 from intake import events, outbound
 from intake.models import Event, Lead
+from routing import services
 from routing.models import Queue, QueueMembership
 from tests.handoff.test_webhook_delivery import submit
 from tests.helpers import make_lead, make_user
@@ -144,3 +147,24 @@ def test_it_never_offers_sla_alerts_to_webhook_endpoints(endpoint, receiver, on_
         events.record_event(kind=events.Kind.SLA_WARNING, lead_id=lead.pk)
 
     assert receiver.received == []
+
+
+def test_it_hands_a_decision_off_in_the_deciding_worker_not_through_the_queue(on_commit):
+    """A decision's events are dispatched right after its commit by the worker that decided,
+    a queue's wait sooner; a change from elsewhere (here: the new lead) goes as a task."""
+    Conf.SYNC = False  # tasks are queued, not run: only what ran inline is dispatched
+    try:
+        with on_commit():
+            lead = make_lead()
+        created = Event.objects.get(lead=lead, kind=Event.Kind.LEAD_CREATED)
+        assert created.dispatched_at is None  # its task waits in the queue
+        with on_commit():
+            services.triage_lead(lead.pk)
+    finally:
+        Conf.SYNC = True
+        get_broker().purge_queue()
+    decision = Event.objects.filter(lead=lead).exclude(kind=Event.Kind.LEAD_CREATED)
+    assert {event.kind for event in decision} >= {Event.Kind.LEAD_TRIAGED}
+    assert all(event.dispatched_at is not None for event in decision)
+    created.refresh_from_db()
+    assert created.dispatched_at is None

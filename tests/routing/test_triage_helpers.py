@@ -3,14 +3,18 @@
 Helper threads open their own database connections, so these tests commit (transaction=True).
 """
 
+import threading
+import time
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django_q.brokers import get_broker
 from django_q.conf import Conf
 
 from intake.models import Lead
 from routing import inputs, services, tasks
+from routing import waiting as waiting_module
 from routing.models import BacklogBatch, ModelCall, RoutingPolicy, Triage
 from routing.waiting import triage_waiting_leads
 from tests.helpers import make_lead
@@ -73,3 +77,73 @@ def test_it_runs_alone_when_tasks_run_inline(waiting, fake_anthropic):
     tasks.triage_lead(waiting[0].pk)
 
     assert Triage.objects.filter(decided_at__isnull=False).count() == 1
+
+
+def test_it_pumps_leads_that_arrive_while_its_threads_wait(waiting, fake_anthropic, settings):
+    """Once its own lead is decided, a task with a pump slot goes on taking leads as they
+    arrive (a steady flow rarely has two waiting at once), then stops when none has come."""
+    first, *others = waiting
+    for lead in others:  # not there yet: they arrive one by one while the first is triaged
+        Lead.objects.filter(pk=lead.pk).update(status=Lead.Status.NEW)
+    arrived = []
+
+    def arrive():
+        for lead in others:
+            time.sleep(0.3)
+            Lead.objects.filter(pk=lead.pk).update(status=Lead.Status.AWAITING_TRIAGE)
+            arrived.append(lead.pk)
+        connection.close()
+
+    feeder = threading.Thread(target=arrive)
+    feeder.start()
+    tasks.triage_lead(first.pk)
+    feeder.join()
+
+    assert len(arrived) == len(others)
+    for lead in waiting:
+        assert Triage.objects.get(lead=lead).decided_at is not None, lead.pk
+    assert len(fake_anthropic.requests) == len(waiting)
+
+
+def test_it_runs_no_more_pumps_than_half_the_workers(waiting, settings):
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "workers": 4}
+    slots = tasks.pump_slots()
+    assert slots == 2
+    taken, release = [], threading.Event()
+
+    def worker_process():  # a connection of its own, as each worker process has
+        slot = waiting_module.take_pump_slot(slots)
+        taken.append(slot)
+        if slot is not None:
+            release.wait(10)
+            waiting_module.release_pump_slot(slot)
+        connection.close()
+
+    pumps = [threading.Thread(target=worker_process) for _ in range(3)]
+    for pump in pumps:
+        pump.start()
+    deadline = time.monotonic() + 10
+    while len(taken) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(taken, key=str) == [0, 1, None]  # the third process works other tasks
+    release.set()
+    for pump in pumps:
+        pump.join()
+    # Released (as they are when a pump's process dies with its connection): free again.
+    assert waiting_module.take_pump_slot(slots) == 0
+    waiting_module.release_pump_slot(0)
+
+
+def test_it_does_not_pump_for_a_lead_a_pump_had_already_decided(waiting, fake_anthropic):
+    first, arriving, *later = waiting
+    Lead.objects.filter(pk__in=[lead.pk for lead in later]).update(status=Lead.Status.NEW)
+    services.triage_lead(first.pk)  # a pump (or a helper) got there first
+    requests = len(fake_anthropic.requests)
+
+    tasks.triage_lead(first.pk)
+
+    # Its task did not become a pump: the lead that arrived waits for its own task.
+    assert len(fake_anthropic.requests) == requests
+    assert not Triage.objects.filter(lead=arriving).exists()
+    tasks.triage_lead(arriving.pk)
+    assert Triage.objects.get(lead=arriving).decided_at is not None

@@ -93,6 +93,60 @@
       event.detail.parameters.shown = rows().map(function (r) { return r.getAttribute("data-lead"); }).join(",");
     }
   });
+  // Between the rows' polls, ask every few seconds (one tiny JSON answer) whether anything
+  // this page may show changed; when it did, fetch the rows now. A fetch already in flight
+  // may have read the rows before the change: then fetch again once it is done. A hidden tab
+  // does not ask (the rows' poll goes on) and asks as soon as it is shown again.
+  function watchChanges() {
+    var marker = document.getElementById("changes");
+    if (!marker || !window.fetch) return;
+    var url = marker.getAttribute("data-url");
+    var stamp = marker.getAttribute("data-stamp") || "";
+    var every = Math.max(250, parseFloat(marker.getAttribute("data-seconds")) * 1000 || 1000);
+    var dirty = false, asking = false, timer = null;
+
+    function fetchRows() {
+      var poll = document.getElementById("poll");
+      if (!poll || !window.htmx) return;
+      if (poll.classList.contains("htmx-request")) { dirty = true; return; }
+      dirty = false;
+      htmx.trigger(poll, "queue-changed");
+    }
+    function later(delay) {
+      clearTimeout(timer);
+      timer = setTimeout(ask, delay);
+    }
+    function ask() {
+      if (dirty) fetchRows();
+      if (document.hidden || asking) { later(every); return; }
+      asking = true;
+      fetch(url + "?stamp=" + encodeURIComponent(stamp), {
+        credentials: "same-origin",
+        cache: "no-store",
+        headers: { Accept: "application/json" }
+      }).then(function (response) {
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (!response.ok || response.redirected || !json) throw new Error("signed out");
+        return response.json();
+      }).then(function (answer) {
+        asking = false;
+        stamp = answer.stamp;
+        if (answer.changed) fetchRows();
+        later(every);
+      }).catch(function (error) {
+        asking = false;
+        // Signed out (the sign-in page answered): stop asking; the rows' poll remains.
+        if (error && error.message === "signed out") return;
+        later(every * 5);  // the server is away: ask less often until it is back
+      });
+    }
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) later(0);
+    });
+    later(every);
+  }
+  document.addEventListener("DOMContentLoaded", watchChanges);
+
   function reselect() {
     var row = selectedRow();
     if (row) row.classList.add("selected");
