@@ -12,6 +12,7 @@ from django_q.tasks import async_task
 from intake.models import Event
 
 Kind = Event.Kind
+DISPATCH = "handoff.tasks.dispatch_events"  # the hand-off task: takes a list of event ids
 
 
 def record_event(
@@ -23,10 +24,14 @@ def record_event(
 
 
 def record_events(
-    items: list[tuple[str, int | None, dict]], *, dedupe_key: str | None = None
+    items: list[tuple[str, int | None, dict]],
+    *,
+    dedupe_key: str | None = None,
+    enqueue: bool = True,
 ) -> list[Event]:
     """Record several events of one change with one hand-off task. Must run inside the
-    transaction of the change (or alone: then it is its own)."""
+    transaction of the change (or alone: then it is its own). enqueue=False leaves the
+    hand-off to the caller, who then owes `DISPATCH` for the events' ids on commit."""
     if not items:
         return []
     rows = [
@@ -44,5 +49,6 @@ def record_events(
     else:
         rows = Event.objects.bulk_create(rows)
     ids = [event.pk for event in rows]
-    transaction.on_commit(lambda: async_task("handoff.tasks.dispatch_events", ids))
+    if enqueue:
+        transaction.on_commit(lambda: async_task(DISPATCH, ids))
     return rows
