@@ -5,7 +5,9 @@ path authenticates, size-checks and stores the raw bytes under a unique
 dedupe key, and answers; `process_message` (a task, enqueued on commit) does
 the authoritative parsing, hygiene, contact and threading work. A parse
 failure never loses the message: it is kept raw, marked failed, and still
-gets a lead.
+gets a lead. Messages stored together (an import, the reconciler) are processed
+together, `process_messages`: one transaction and a statement per kind of row for
+the batch, falling back to one message at a time if the batch fails.
 """
 
 import hashlib
@@ -192,7 +194,9 @@ def process_messages(message_ids: list[int]) -> list[Message]:
     try:
         return _process_batch(message_ids)
     except Exception:
-        logger.warning("processing %d messages together failed; one by one", len(message_ids))
+        logger.warning(
+            "processing %d messages together failed; one by one", len(message_ids), exc_info=True
+        )
     processed, failed = [], []
     for message_id in message_ids:
         try:
@@ -345,13 +349,14 @@ def _process_locked(message_ids: list[int], written: list[str]) -> list[Message]
     return messages
 
 
-_TOUCH_SQL = """
+_REOPEN = f"v.reopen AND l.status = '{Lead.Status.FILTERED.value}'"
+_TOUCH_SQL = f"""
 UPDATE intake_lead AS l SET
     last_message_at = GREATEST(l.last_message_at, v.last_message_at),
     updated_at = %s,
-    status = CASE WHEN v.reopen AND l.status = 'filtered' THEN 'awaiting_triage' ELSE l.status END,
-    filter_reason = CASE WHEN v.reopen AND l.status = 'filtered' THEN '' ELSE l.filter_reason END
-FROM (VALUES {rows}) AS v(id, last_message_at, reopen)
+    status = CASE WHEN {_REOPEN} THEN '{Lead.Status.AWAITING_TRIAGE.value}' ELSE l.status END,
+    filter_reason = CASE WHEN {_REOPEN} THEN '' ELSE l.filter_reason END
+FROM (VALUES {{rows}}) AS v(id, last_message_at, reopen)
 WHERE l.id = v.id
 """
 
