@@ -15,7 +15,7 @@ from django_q.tasks import async_task
 from intake.models import Event
 
 Kind = Event.Kind
-DISPATCH = "handoff.tasks.dispatch_events"
+DISPATCH = "handoff.tasks.dispatch_events"  # the hand-off task: takes a list of event ids
 logger = logging.getLogger(__name__)
 
 
@@ -32,12 +32,14 @@ def record_events(
     *,
     dedupe_key: str | None = None,
     inline: bool = False,
+    enqueue: bool = True,
 ) -> list[Event]:
     """Record several events of one change with one hand-off task. Must run inside the
     transaction of the change (or alone: then it is its own). `inline`, for a caller that is
     itself a worker (triage's decision): the hand-off runs right after the commit in this
     thread, a queue's wait sooner than a task of its own; should it fail, the task is
-    enqueued after all (and the sweeper stands behind both)."""
+    enqueued after all (and the sweeper stands behind both). enqueue=False leaves the
+    hand-off to the caller, who then owes `DISPATCH` for the events' ids on commit."""
     if not items:
         return []
     rows = [
@@ -55,7 +57,10 @@ def record_events(
     else:
         rows = Event.objects.bulk_create(rows)
     ids = [event.pk for event in rows]
-    transaction.on_commit(lambda: dispatch_now(ids) if inline else async_task(DISPATCH, ids))
+    if inline:
+        transaction.on_commit(lambda: dispatch_now(ids))
+    elif enqueue:
+        transaction.on_commit(lambda: async_task(DISPATCH, ids))
     return rows
 
 

@@ -238,17 +238,18 @@ def _parse(raw: bytes, limits: Limits, deadline: _Deadline) -> ParsedMessage:
     deadline.check()
 
     parsed = ParsedMessage()
-    _read_headers(msg, parsed, _charset_hint(msg))
-    _Walker(parsed, limits, deadline).collect(msg)
+    describe = _Described()
+    _read_headers(msg, parsed, _charset_hint(msg, describe))
+    _Walker(parsed, limits, deadline, describe).collect(msg)
     deadline.check()
     _finish_text(parsed)
     return parsed
 
 
-def _charset_hint(msg: Message) -> str:
+def _charset_hint(msg: Message, describe: "_Described") -> str:
     part = msg
     for _ in range(5):
-        charset = _describe(part, []).charset
+        charset = describe(part, []).charset
         payload = part.get_payload()
         if charset or not isinstance(payload, list) or not payload:
             return charset
@@ -353,6 +354,23 @@ def _describe(part: Message, warnings: list[str]) -> _Part:
     return info
 
 
+class _Described:
+    """`_describe` once per part of one parse: the hint, the top and the walk all ask for the
+    first parts. Each call still adds that part's warnings to the list it is given."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, tuple[_Part, list[str]]] = {}  # by id(): the parts outlive it
+
+    def __call__(self, part: Message, warnings: list[str]) -> _Part:
+        if id(part) not in self.seen:
+            own: list[str] = []
+            self.seen[id(part)] = (_describe(part, own), own)
+        info, own = self.seen[id(part)]
+        for warning in own:
+            mime_text.add_warning(warnings, warning)
+        return info
+
+
 class _Walker:
     """Depth-first over the parsed tree: body text/html, attachments, part types, caps.
 
@@ -361,7 +379,10 @@ class _Walker:
     another message's structure, and hygiene must not mistake a forwarded bounce for one.
     """
 
-    def __init__(self, parsed: ParsedMessage, limits: Limits, deadline: _Deadline) -> None:
+    def __init__(
+        self, parsed: ParsedMessage, limits: Limits, deadline: _Deadline, describe: _Described
+    ) -> None:
+        self.describe = describe
         self.parsed = parsed
         self.limits = limits
         self.deadline = deadline
@@ -369,7 +390,7 @@ class _Walker:
 
     def collect(self, msg: Message) -> None:
         parsed = self.parsed
-        top = _describe(msg, parsed.warnings)
+        top = self.describe(msg, parsed.warnings)
         parsed.content_type = top.ctype
         if top.ctype == "multipart/report":
             parsed.report_type = mime_text.clean_header(top.report_type, 255).lower()
@@ -392,7 +413,7 @@ class _Walker:
 
     def walk(self, part: Message, depth: int) -> tuple[list[str], list[str]]:
         self._enter(depth)
-        info = _describe(part, self.parsed.warnings)
+        info = self.describe(part, self.parsed.warnings)
         self.parsed.part_types.append(info.ctype)
         payload = part.get_payload()
         if info.ctype.startswith("multipart/") and isinstance(payload, list):

@@ -147,9 +147,12 @@ def header_text(value: str, hint: str = "") -> str:
     return raw.decode("latin-1")  # pragma: no cover - latin-1 decodes everything
 
 
+_LINE_BREAKS = re.compile(r"[\r\n]+")
+
+
 def clean_header(value: str, limit: int = MAX_HEADER_VALUE) -> str:
     """One line, no NUL, capped: safe to store, never usable to inject a header line."""
-    return re.sub(r"[\r\n]+", " ", value.replace("\x00", ""))[:limit].strip()
+    return _LINE_BREAKS.sub(" ", value.replace("\x00", ""))[:limit].strip()
 
 
 _ADDR_SPEC = re.compile(r"^[^@\s<>(),;:\"\[\]]{1,64}@[^@\s<>(),;:\"\[\]]{1,255}$")

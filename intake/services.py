@@ -5,21 +5,28 @@ path authenticates, size-checks and stores the raw bytes under a unique
 dedupe key, and answers; `process_message` (a task, enqueued on commit) does
 the authoritative parsing, hygiene, contact and threading work. A parse
 failure never loses the message: it is kept raw, marked failed, and still
-gets a lead.
+gets a lead. Messages stored together (an import, the reconciler) are processed
+together, `process_messages`: one transaction and a statement per kind of row for
+the batch, falling back to one message at a time if the batch fails.
 """
 
 import hashlib
+import json
 import logging
 import mimetypes
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
+from django_q.brokers import get_broker
+from django_q.brokers.orm import ORM
+from django_q.conf import Conf
+from django_q.models import OrmQ
 from django_q.tasks import async_task
 
 from intake import contacts, events, hygiene, mime, search
@@ -168,15 +175,102 @@ def _find_existing(
 
 def process_message(message_id: int) -> Message | None:
     """Parse, flag, attach to a contact and a lead. Safe to run twice."""
-    with transaction.atomic():
-        message = (
-            Message.objects.select_for_update()
-            .filter(pk=message_id, parse_state=Message.ParseState.PENDING)
-            .first()
+    processed = _process_batch([message_id])
+    return processed[0] if processed else None
+
+
+class ProcessingFailed(RuntimeError):
+    """Some messages of a batch could not be processed (the others were)."""
+
+
+def process_messages(message_ids: list[int]) -> list[Message]:
+    """`process_message` for each of these messages, in pk order, in one transaction and a
+    handful of statements for the whole batch (what a bulk import's tasks carry).
+
+    Should the batch fail, it rolls back whole and each message is processed again in its own
+    transaction, so one bad message cannot hold back the others; ProcessingFailed then names
+    the ones that failed (the task fails and is retried: the ones done are skipped).
+    """
+    try:
+        return _process_batch(message_ids)
+    except Exception:
+        logger.warning(
+            "processing %d messages together failed; one by one", len(message_ids), exc_info=True
         )
-        if message is None:
-            return None  # already processed by an earlier delivery of this task
-        parsed = _parse(bytes(message.raw))
+    processed, failed = [], []
+    for message_id in message_ids:
+        try:
+            message = process_message(message_id)
+        except Exception:
+            logger.exception("processing message %s failed", message_id)
+            failed.append(message_id)
+        else:
+            if message is not None:
+                processed.append(message)
+    if failed:
+        raise ProcessingFailed(f"processing failed for messages {failed}")
+    return processed
+
+
+# Raw bytes read into memory at once while a batch is parsed (a larger message alone).
+BATCH_RAW_BYTES = 16 * 1024 * 1024
+
+
+@dataclass
+class _Item:
+    message: Message
+    flag: str
+    sender: tuple[str, str, str]  # (email, name, unreadable_key) as parsed
+    keys: contacts.ThreadKeys
+    lead: Lead | None = None
+
+
+def _process_batch(message_ids: list[int]) -> list[Message]:
+    """Process the pending ones of these messages in one transaction, or none of them.
+
+    Each message is parsed, flagged and threaded in turn, exactly as if the ones before it
+    had been processed on their own; the rows are written at the end, a statement per kind
+    for the whole batch. Locks: the messages in pk order, then new contacts in address
+    order, then the leads the batch continues in pk order.
+    """
+    written: list[str] = []  # attachment files, deleted again if the batch rolls back
+    try:
+        with transaction.atomic():
+            return _process_locked(message_ids, written)
+    except BaseException:
+        storage = Attachment._meta.get_field("file").storage
+        for name in written:
+            storage.delete(name)
+        raise
+
+
+def _process_locked(message_ids: list[int], written: list[str]) -> list[Message]:
+    # The raw bytes come with the lock for messages under an even share of BATCH_RAW_BYTES;
+    # a larger one is read on its own when its turn comes, so a batch of big mail is never
+    # in memory at once.
+    small = BATCH_RAW_BYTES // max(len(message_ids), 1)
+    pending = (
+        Message.objects.select_for_update()
+        .filter(pk__in=message_ids, parse_state=Message.ParseState.PENDING)
+        .defer("raw")
+        .annotate(
+            small_raw=Case(
+                When(raw_size__lte=small, then=F("raw")), output_field=models.BinaryField()
+            )
+        )
+        .order_by("pk")
+    )
+    messages = list(pending)
+    if not messages:
+        return []  # already processed by an earlier delivery of this task
+
+    items: list[_Item] = []
+    attachments: list[Attachment] = []
+    for message in messages:
+        raw, message.small_raw = message.small_raw, None
+        if raw is None:
+            raw = Message.objects.filter(pk=message.pk).values_list("raw", flat=True).get()
+        parsed = _parse(bytes(raw))
         _apply_parsed(message, parsed)
         try:
             verdict = hygiene.classify(parsed)
@@ -186,49 +280,129 @@ def process_message(message_id: int) -> Message | None:
         message.hygiene = verdict.flag
         if verdict.flag:
             message.parse_warnings = [*message.parse_warnings, f"hygiene: {verdict.reason}"]
+        attachments += _attachment_rows(message, parsed.attachments, written)
+        sender = (parsed.from_email, parsed.from_name, f"m{message.pk}")
+        items.append(_Item(message, verdict.flag, sender, contacts.thread_keys(message, parsed)))
+        del parsed, raw  # what is kept is on the message; the rest can go
 
-        contact = contacts.upsert_contact(
-            email=parsed.from_email, name=parsed.from_name, unreadable_key=f"m{message.pk}"
-        )
+    senders = contacts.upsert_contacts([item.sender for item in items])
+    threads = contacts.Threads(
+        [(item.message, item.keys, contact) for item, contact in zip(items, senders, strict=True)]
+    )
+    now = timezone.now()
+    touched: dict[int, tuple[datetime, bool]] = {}  # saved lead pk -> (last message, reopen)
+    opened: list[Lead] = []
+    to_triage: list[Lead] = []
+    for item, contact in zip(items, senders, strict=True):
+        message = item.message
         # A re-parse keeps the message in the conversation it already belongs to.
-        lead = message.lead or contacts.find_thread(message=message, parsed=parsed, contact=contact)
-        triage = opened = False
+        if message.lead_id is not None:
+            lead = threads.keep(Lead.objects.get(pk=message.lead_id))
+        else:
+            lead = threads.find(message, item.keys, contact)
         if lead is None:
-            lead = Lead.objects.create(
+            lead = Lead(
                 contact=contact,
                 channel=Channel.EMAIL,
                 subject=message.subject,
-                subject_key=mime.normalize_subject(message.subject)[:255],
-                status=Lead.Status.FILTERED if verdict.flag else Lead.Status.AWAITING_TRIAGE,
-                filter_reason=verdict.flag,
+                subject_key=contacts.subject_key(message),
+                status=Lead.Status.FILTERED if item.flag else Lead.Status.AWAITING_TRIAGE,
+                filter_reason=item.flag,
                 received_at=message.received_at,
                 last_message_at=message.received_at,
             )
-            triage = opened = not verdict.flag
+            threads.add_lead(lead)
+            if not item.flag:
+                opened.append(lead)
+                to_triage.append(lead)
         else:
-            # updated_at too: open queue pages pick up a reply to a lead they show.
-            update = {
-                "last_message_at": max(lead.last_message_at, message.received_at),
-                "updated_at": timezone.now(),
-            }
-            if not verdict.flag and lead.status == Lead.Status.FILTERED:
+            lead.last_message_at = max(lead.last_message_at, message.received_at)
+            reopen = not item.flag and lead.status == Lead.Status.FILTERED
+            if reopen:
                 # A person answered in a thread that only held automatic mail.
-                update.update(status=Lead.Status.AWAITING_TRIAGE, filter_reason="")
-                triage = True
-            Lead.objects.filter(pk=lead.pk).update(**update)
-        message.lead = lead
-        # Not the raw bytes: they are what was stored, and sending them back costs a copy of
-        # every message's size.
-        message.save(update_fields=[*PARSED_FIELDS, "hygiene", "lead"])
-        _store_attachments(message, parsed.attachments)
-        search.refresh([lead.pk])
-        if triage:
-            if opened:
-                events.record_event(
-                    kind=events.Kind.LEAD_CREATED, lead_id=lead.pk, data={"channel": "email"}
-                )
-            enqueue_triage(lead)
-    return message
+                lead.status, lead.filter_reason = Lead.Status.AWAITING_TRIAGE, ""
+                to_triage.append(lead)
+            if lead.pk is not None:
+                reopened = touched.get(lead.pk, (None, False))[1]
+                touched[lead.pk] = (lead.last_message_at, reopened or reopen)
+        item.lead = lead
+        threads.add_message(message, lead)
+
+    Lead.objects.bulk_create(threads.new)
+    for item in items:
+        item.message.lead = item.lead
+    _touch_leads(touched, now)
+    # Not the raw bytes: they are what was stored, and sending them back costs a copy of
+    # every message's size.
+    update_rows(Message, messages, [*PARSED_FIELDS, "hygiene", "lead"])
+    Attachment.objects.bulk_create(attachments)
+    search.refresh(sorted({item.lead.pk for item in items}))
+    created = events.record_events(
+        [(events.Kind.LEAD_CREATED, lead.pk, {"channel": "email"}) for lead in opened],
+        enqueue=False,
+    )
+    # The batch's tasks in one push on commit: the events' hand-off, a triage per lead.
+    tasks = [(events.DISPATCH, [event.pk for event in created])] if created else []
+    tasks += [("routing.tasks.triage_lead", lead.pk) for lead in to_triage]
+    if tasks:
+        transaction.on_commit(lambda: enqueue_tasks(tasks))
+    return messages
+
+
+_REOPEN = f"v.reopen AND l.status = '{Lead.Status.FILTERED.value}'"
+_TOUCH_SQL = f"""
+UPDATE intake_lead AS l SET
+    last_message_at = GREATEST(l.last_message_at, v.last_message_at),
+    updated_at = %s,
+    status = CASE WHEN {_REOPEN} THEN '{Lead.Status.AWAITING_TRIAGE.value}' ELSE l.status END,
+    filter_reason = CASE WHEN {_REOPEN} THEN '' ELSE l.filter_reason END
+FROM (VALUES {{rows}}) AS v(id, last_message_at, reopen)
+WHERE l.id = v.id
+"""
+
+
+def _touch_leads(touched: dict[int, tuple[datetime, bool]], now: datetime) -> None:
+    """The leads the batch's messages continued: their last message, `updated_at` (open queue
+    pages pick up a reply to a lead they show), and back to triage those that only held
+    automatic mail until a person wrote (unless someone moved them meanwhile)."""
+    if not touched:
+        return
+    rows = ", ".join(["(%s::bigint, %s::timestamptz, %s::boolean)"] * len(touched))
+    params: list = [now]
+    for pk in sorted(touched):  # lead locks in pk order
+        params += [pk, *touched[pk]]
+    with connection.cursor() as cursor:
+        cursor.execute(_TOUCH_SQL.format(rows=rows), params)
+
+
+def update_rows(model: type[models.Model], objs: list, fields: list[str]) -> None:
+    """What `obj.save(update_fields=fields)` does for each of `objs`, in one statement: the
+    rows go as one JSON parameter, read back as the table's own row type (so each value is
+    checked against its column as an INSERT would), which keeps the statement short and the
+    same for every batch. For text, number, boolean, date-time and JSON columns."""
+    if not objs:
+        return
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    rows = [
+        {meta.pk.column: obj.pk, **{f.column: getattr(obj, f.attname) for f in columns}}
+        for obj in objs
+    ]
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in columns)
+    sql = (
+        f"UPDATE {table} AS t SET {assignments} "
+        f"FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) AS v WHERE t.{pk} = v.{pk}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [json.dumps(rows, default=_json_value)])
+
+
+def _json_value(value):
+    if isinstance(value, datetime):
+        return value.isoformat()  # with its offset, to the microsecond
+    raise TypeError(f"{type(value).__name__} is not a column value update_rows can send")
 
 
 def reparse_message(message_id: int) -> Message | None:
@@ -255,6 +429,34 @@ def reparse_message(message_id: int) -> Message | None:
 def enqueue_triage(lead: Lead) -> None:
     lead_id = lead.pk
     transaction.on_commit(lambda: async_task("routing.tasks.triage_lead", lead_id))
+
+
+class _Collect:
+    """What `async_task` pushes to (its `broker` option): keeps the signed tasks."""
+
+    def __init__(self, list_key: str):
+        self.list_key = list_key
+        self.tasks: list[str] = []
+
+    def enqueue(self, task: str) -> None:
+        self.tasks.append(task)
+
+
+def enqueue_tasks(tasks: list[tuple[str, object]]) -> None:
+    """`async_task(func, arg)` for each (func, arg): with the database broker one INSERT for
+    them all (one statement and one commit, not one of each per task)."""
+    broker = get_broker()
+    collect = _Collect(broker.list_key)
+    for func, arg in tasks:
+        async_task(func, arg, broker=collect)  # built and signed as always; run here if sync
+    if isinstance(broker, ORM):
+        now = timezone.now()
+        key = broker.list_key or Conf.CLUSTER_NAME
+        rows = [OrmQ(key=key, payload=task, lock=now) for task in collect.tasks]
+        broker.get_connection().bulk_create(rows)
+    else:
+        for task in collect.tasks:
+            broker.enqueue(task)
 
 
 def _parse(raw: bytes) -> mime.ParsedMessage:
@@ -306,7 +508,12 @@ def _apply_parsed(message: Message, parsed: mime.ParsedMessage) -> None:
     message.hidden_text = parsed.hidden_text[:20_000]
 
 
-def _store_attachments(message: Message, attachments: list[mime.ParsedAttachment]) -> None:
+def _attachment_rows(
+    message: Message, attachments: list[mime.ParsedAttachment], written: list[str]
+) -> list[Attachment]:
+    """The message's attachments, their files written (names added to `written`), their rows
+    not yet saved."""
+    rows = []
     for item in attachments:
         content = item.content or b""
         guessed = mimetypes.guess_type(item.filename)[0] if item.filename else None
@@ -320,7 +527,9 @@ def _store_attachments(message: Message, attachments: list[mime.ParsedAttachment
             sha256=hashlib.sha256(content).hexdigest(),
         )
         attachment.file.save(item.filename or "attachment", ContentFile(content), save=False)
-        attachment.save()
+        written.append(attachment.file.name)
+        rows.append(attachment)
+    return rows
 
 
 _MAGIC = [

@@ -1,10 +1,6 @@
 """Thin django-q2 entry points: take an id, call a service."""
 
-import logging
-
 from intake import outbound, services
-
-logger = logging.getLogger(__name__)
 
 
 def process_message(message_id: int) -> None:
@@ -12,17 +8,10 @@ def process_message(message_id: int) -> None:
 
 
 def process_messages(message_ids: list[int]) -> None:
-    # One message's failure must not hold back the others; the task still fails, so
-    # the queue retries it (the ones done are skipped: processing is idempotent).
-    failed = []
-    for message_id in message_ids:
-        try:
-            services.process_message(message_id)
-        except Exception:
-            logger.exception("processing message %s failed", message_id)
-            failed.append(message_id)
-    if failed:
-        raise RuntimeError(f"processing failed for messages {failed}")
+    # Together, or one by one when that fails: one message's failure must not hold back the
+    # others. The task still fails then, so the queue retries it (the ones done are skipped:
+    # processing is idempotent).
+    services.process_messages(message_ids)
 
 
 def requeue_stuck_messages() -> int:
