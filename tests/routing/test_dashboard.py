@@ -249,7 +249,8 @@ def test_it_shows_the_model_mix_with_the_hygiene_gate(staff_client):
     make_lead(status=Lead.Status.FILTERED)
     Triage.objects.create(lead=make_lead(status=Lead.Status.AWAITING_TRIAGE))  # undecided
 
-    mix = get_page(staff_client).context["mix"]
+    page = get_page(staff_client)
+    mix = page.context["mix"]
 
     assert mix["total"] == 8
     shares = {row["name"]: (row["n"], row["share"]) for row in mix["rows"]}
@@ -264,6 +265,8 @@ def test_it_shows_the_model_mix_with_the_hygiene_gate(staff_client):
     # Shown by name, never by key (the chart too).
     labels = [row["label"] for row in mix["rows"]]
     assert labels == ["Hygiene gate (free)", "Rules", "Local classifier", "Haiku", "Sonnet", "Opus"]
+    chart = str(page.context["mix_chart"])
+    assert ">Hygiene gate<" in chart and ">Local classifier<" in chart and ">local<" not in chart
 
 
 def test_it_counts_escalations_and_reasons_by_prefix(staff_client):
